@@ -1,0 +1,171 @@
+"""``iaclint``: scan, rules, explain.
+
+Imports are deferred to the command that needs them, so ``iaclint --version`` and
+``iaclint rules`` never load the parsers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _csv(values: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for v in values or ():
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="iaclint",
+        description="Static policy linter for Terraform, Kubernetes manifests and Dockerfiles: "
+                    "network segmentation, encryption, secrets, isolation and supply chain.")
+    p.add_argument("--version", action="version", version=f"iaclint {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("scan", help="scan files and directories (default: .)")
+    s.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    s.add_argument("-f", "--format", choices=["text", "json", "sarif", "github"], default=None)
+    s.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
+    s.add_argument("--select", action="append", metavar="IDS",
+                   help="policy ids, names, id prefixes or families, comma-separated")
+    s.add_argument("--ignore", action="append", metavar="IDS", help="as --select, to leave out")
+    s.add_argument("--severity-threshold", choices=["low", "medium", "high", "critical"], default=None,
+                   help="exit 1 only for findings at or above this severity (default: low)")
+    s.add_argument("--config", metavar="FILE", help="config file (default: nearest .iaclint.toml or "
+                   "pyproject.toml with [tool.iaclint])")
+    s.add_argument("--exclude", action="append", metavar="GLOB", default=[],
+                   help=".gitignore-style pattern to skip (repeatable)")
+    s.add_argument("--no-inline-suppressions", action="store_true",
+                   help="ignore '# iaclint: ignore[...]' comments and annotations")
+    s.add_argument("--sarif-category", metavar="CATEGORY", help="SARIF automationDetails.id")
+    s.add_argument("--explain-unknown", action="store_true",
+                   help="list the checks skipped because a value could not be known")
+    s.add_argument("--no-color", action="store_true", help="no colour in text output")
+    s.add_argument("-q", "--quiet", action="store_true", help="text: no summary line")
+
+    r = sub.add_parser("rules", help="list the policies")
+    r.add_argument("-f", "--format", choices=["text", "json"], default="text")
+
+    e = sub.add_parser("explain", help="show a policy's documentation")
+    e.add_argument("id", metavar="ID", help="policy id or name, e.g. IAC-NET-001")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "scan":
+            return _scan(args)
+        if args.command == "rules":
+            return _rules(args)
+        if args.command == "explain":
+            return _explain(args)
+    except BrokenPipeError:
+        return EXIT_OK
+    parser.print_help()
+    return EXIT_ERROR
+
+
+def _fail(message: str) -> int:
+    print(f"iaclint: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _scan(args) -> int:
+    from . import config as config_mod
+    from . import registry
+    from .engine import ScanOptions, scan
+
+    missing = [p for p in args.paths if not os.path.exists(p)]
+    if missing:
+        return _fail(f"no such file or directory: {', '.join(missing)}")
+    try:
+        path = args.config or config_mod.find(args.paths[0] if os.path.isdir(args.paths[0])
+                                              else os.path.dirname(os.path.abspath(args.paths[0])))
+        if args.config and not os.path.isfile(args.config):
+            return _fail(f"config file not found: {args.config}")
+        cfg = config_mod.load(path)
+    except config_mod.ConfigError as exc:
+        return _fail(str(exc))
+
+    select, ignore = _csv(args.select), _csv(args.ignore)
+    unknown = registry.unknown_selectors(select + ignore + list(cfg.select) + list(cfg.ignore))
+    if unknown:
+        return _fail(f"no policy, prefix or family matches: {', '.join(unknown)} (see `iaclint rules`)")
+    bad_overrides = [k for k in cfg.severity if registry.get(k) is None]
+    if bad_overrides:
+        return _fail(f"{cfg.path}: 'severity': unknown policy id {', '.join(bad_overrides)}")
+
+    options = ScanOptions(select=select, ignore=ignore, exclude=args.exclude,
+                          threshold=args.severity_threshold,
+                          inline_suppressions=False if args.no_inline_suppressions else None)
+    result = scan(args.paths, cfg, options)
+
+    fmt = args.format or cfg.format or "text"
+    from .output import render
+    opts = {"category": args.sarif_category, "quiet": args.quiet, "explain_unknown": args.explain_unknown}
+    if args.output:
+        _write_atomically(args.output, lambda fh: render(fmt, result, fh, color=False, **opts))
+    else:
+        color = fmt == "text" and not args.no_color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        render(fmt, result, sys.stdout, color=color, **opts)
+    return result.exit_code()
+
+
+def _write_atomically(path: str, write) -> None:
+    import tempfile
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".iaclint-", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _rules(args) -> int:
+    from . import registry
+    policies = registry.all_policies()
+    if args.format == "json":
+        import json
+        json.dump([p.to_dict() for p in policies], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    width = max(len(p.name) for p in policies) if policies else 10
+    for p in policies:
+        print(f"{p.id:<12} {str(p.severity):<8} {p.family:<12} {p.name:<{width}}  {p.summary}")
+    print(f"\n{len(policies)} policies. `iaclint explain ID` shows one in full.")
+    return EXIT_OK
+
+
+def _explain(args) -> int:
+    from . import registry
+    pol = registry.get(args.id)
+    if pol is None:
+        return _fail(f"no policy {args.id!r} (see `iaclint rules`)")
+    print(f"{pol.id}  {pol.name}\n{pol.summary}\n")
+    rows = [("Severity", str(pol.severity)), ("Family", pol.family),
+            ("Applies to", ", ".join(sorted(pol.applies_to))),
+            ("CWE", f"CWE-{pol.cwe}" if pol.cwe else "-"),
+            ("Checkov", ", ".join(pol.checkov) or "-"), ("Trivy", ", ".join(pol.trivy) or "-"),
+            ("Precision", pol.precision), ("Docs", pol.help_uri)]
+    for k, v in rows:
+        print(f"  {k + ':':<12}{v}")
+    print()
+    print(pol.body)
+    print(f"\nSuppress one occurrence with a reason:\n  # iaclint: ignore[{pol.id}] <why this is acceptable>")
+    return EXIT_OK

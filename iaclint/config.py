@@ -1,0 +1,115 @@
+"""Configuration: ``.iaclint.toml`` or ``[tool.iaclint]`` in ``pyproject.toml``.
+
+Validated with JSON Schema; a wrong key or value is an error that names the key. Config can
+select policies, set options and excludes; it can never load code (third-party policies come only
+from installed entry points).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+SEVERITIES = ["low", "medium", "high", "critical"]
+
+SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "select": {"type": "array", "items": {"type": "string"},
+                   "description": "policy ids, names, id prefixes or families to run"},
+        "ignore": {"type": "array", "items": {"type": "string"}},
+        "exclude": {"type": "array", "items": {"type": "string"},
+                    "description": ".gitignore-style patterns, relative to the config file"},
+        "severity-threshold": {"enum": SEVERITIES},
+        "inline-suppressions": {"type": "boolean"},
+        "severity": {"type": "object", "additionalProperties": {"enum": SEVERITIES},
+                     "description": "per-policy severity overrides, by id"},
+        "options": {"type": "object", "additionalProperties": {"type": "object"},
+                    "description": "per-policy options, by id or name"},
+        "format": {"enum": ["text", "json", "sarif", "github"]},
+    },
+}
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Config:
+    path: str | None = None
+    base: str = "."
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    severity_threshold: str = "low"
+    inline_suppressions: bool = True
+    severity: dict[str, str] = field(default_factory=dict)
+    options: dict[str, dict] = field(default_factory=dict)
+    format: str | None = None
+
+
+def find(start: str) -> str | None:
+    """The nearest ``.iaclint.toml``, or ``pyproject.toml`` with ``[tool.iaclint]``, upwards."""
+    d = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(d, ".iaclint.toml")
+        if os.path.isfile(candidate):
+            return candidate
+        pyproject = os.path.join(d, "pyproject.toml")
+        if os.path.isfile(pyproject):
+            try:
+                with open(pyproject, "rb") as fh:
+                    if b"[tool.iaclint" in fh.read():
+                        return pyproject
+            except OSError:
+                pass
+        if os.path.isdir(os.path.join(d, ".git")):
+            return None
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+def load(path: str | None) -> Config:
+    if path is None:
+        return Config()
+    import tomllib
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    where = "[tool.iaclint]" if os.path.basename(path) == "pyproject.toml" else "config"
+    if os.path.basename(path) == "pyproject.toml":
+        data = data.get("tool", {}).get("iaclint", {})
+    _validate(data, path, where)
+    cfg = Config(path=path, base=os.path.dirname(os.path.abspath(path)))
+    for key, value in data.items():
+        setattr(cfg, key.replace("-", "_"), value)
+    return cfg
+
+
+def _validate(data: dict, path: str, where: str) -> None:
+    import jsonschema
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    lines = []
+    for err in errors:
+        key = ".".join(str(p) for p in err.absolute_path)
+        if err.validator == "additionalProperties":
+            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            known = ", ".join(sorted(err.schema.get("properties", {}))) or "policy ids"
+            for name in extra:
+                full = f"{key}.{name}" if key else name
+                lines.append(f"unknown key '{full}' (known: {known})" if key == "" else
+                             f"'{full}': {err.message}")
+            continue
+        lines.append(f"'{key}': {err.message}")
+    raise ConfigError(f"{path}: {where}: " + "; ".join(lines))

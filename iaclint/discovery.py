@@ -1,0 +1,182 @@
+"""Which files to scan, and what format each one is."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".terraform", "node_modules", "__pycache__",
+                                 ".terragrunt-cache", ".venv", ".tox"})
+
+
+def kind_of(path: str) -> str | None:
+    """``terraform``, ``tfvars``, ``kubernetes`` (any YAML), ``dockerfile`` or None."""
+    name = os.path.basename(path)
+    lower = name.lower()
+    if lower.endswith(".tf") or lower.endswith(".tf.json"):
+        return "terraform"
+    if lower.endswith(".tfvars") or lower.endswith(".tfvars.json"):
+        return "tfvars"
+    if lower.endswith((".yaml", ".yml")):
+        return "kubernetes"
+    if (lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "containerfile."))
+            or lower.endswith(".dockerfile") or lower.endswith(".containerfile")):
+        return "dockerfile"
+    return None
+
+
+class IgnoreRules:
+    """``.gitignore``-style patterns, relative to a base directory (last match wins)."""
+
+    def __init__(self, patterns: list[str], base: str = "."):
+        self.base = os.path.abspath(base)
+        self.rules: list[tuple[re.Pattern, bool, bool]] = []  # (regex, negated, dir_only)
+        for raw in patterns:
+            p = raw.strip()
+            if not p or p.startswith("#"):
+                continue
+            negated = p.startswith("!")
+            if negated:
+                p = p[1:]
+            dir_only = p.endswith("/")
+            p = p.rstrip("/")
+            anchored = "/" in p
+            p = p.lstrip("/")
+            self.rules.append((re.compile(_glob_regex(p, anchored)), negated, dir_only))
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        """Whether the absolute ``path`` is excluded; paths outside the base never are."""
+        if not self.rules:
+            return False
+        rel = os.path.relpath(path, self.base).replace(os.sep, "/")
+        if rel.startswith("../") or rel == "..":
+            return False
+        result = False
+        for regex, negated, dir_only in self.rules:
+            if dir_only and not is_dir:
+                continue
+            if regex.match(rel):
+                result = not negated
+        return result
+
+    def __bool__(self) -> bool:
+        return bool(self.rules)
+
+
+def _glob_regex(pattern: str, anchored: bool) -> str:
+    out, i, n = [], 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("/**", i) and i + 3 == n:
+            out.append("/.*")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            j = pattern.find("]", i + 1)
+            if j < 0:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1:j].replace("\\", "\\\\")
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append(f"[{body}]")
+                i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    prefix = "" if anchored else "(?:.*/)?"
+    return f"^{prefix}{''.join(out)}(?:/.*)?$"
+
+
+@dataclass
+class Discovered:
+    root: str                                   # absolute
+    files: dict[str, str] = field(default_factory=dict)   # rel path -> kind, files to report on
+    context: dict[str, str] = field(default_factory=dict)  # rel path -> kind, read for evaluation only
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (rel path, why it was skipped)
+
+
+def choose_root(paths: list[str]) -> str:
+    cwd = os.getcwd()
+    absolute = [os.path.abspath(p) for p in paths]
+    if all(a == cwd or a.startswith(cwd + os.sep) for a in absolute):
+        return cwd
+    common = os.path.commonpath(absolute)
+    return common if os.path.isdir(common) else os.path.dirname(common)
+
+
+def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> Discovered:
+    found = Discovered(root=root)
+
+    def excluded(path: str, is_dir: bool) -> bool:
+        return any(rules.ignored(path, is_dir) for rules in excludes)
+
+    real_root = os.path.realpath(root)
+
+    def rel(p: str) -> str:
+        return os.path.relpath(p, root).replace(os.sep, "/")
+
+    def inside(p: str) -> bool:
+        real = os.path.realpath(p)
+        return real == real_root or real.startswith(real_root + os.sep)
+
+    for p in paths:
+        a = os.path.abspath(p)
+        if os.path.isdir(a):
+            for dirpath, dirnames, filenames in os.walk(a):
+                kept = []
+                for d in sorted(dirnames):
+                    full = os.path.join(dirpath, d)
+                    if d in ALWAYS_SKIPPED_DIRS or excluded(full, True):
+                        continue
+                    if os.path.islink(full):
+                        found.notes.append((rel(full), "symbolic link to a directory not followed"))
+                        continue
+                    kept.append(d)
+                dirnames[:] = kept
+                for name in sorted(filenames):
+                    full = os.path.join(dirpath, name)
+                    kind = kind_of(name)
+                    if kind is None or excluded(full, False):
+                        continue
+                    if os.path.islink(full) and not inside(full):
+                        found.notes.append((rel(full), "symbolic link out of the scanned tree not followed"))
+                        continue
+                    found.files[rel(full)] = kind
+        elif os.path.isfile(a):
+            kind = kind_of(a)
+            if kind is None:
+                found.notes.append((rel(a), "not a Terraform, YAML or Dockerfile file"))
+                continue
+            if os.path.islink(a) and not inside(a):
+                found.notes.append((rel(a), "symbolic link out of the scanned tree not followed"))
+                continue
+            found.files[rel(a)] = kind
+            if kind in ("terraform", "tfvars"):
+                # A module is evaluated whole: its siblings give variables, locals and tfvars.
+                directory = os.path.dirname(a)
+                for name in sorted(os.listdir(directory)):
+                    sib = os.path.join(directory, name)
+                    sk = kind_of(name)
+                    r = rel(sib)
+                    if sk in ("terraform", "tfvars") and r not in found.files and os.path.isfile(sib):
+                        found.context[r] = sk
+        else:
+            found.notes.append((p, "no such file or directory"))
+    for r in list(found.context):
+        if r in found.files:
+            del found.context[r]
+    return found

@@ -1,0 +1,273 @@
+"""discover files -> parse -> select policies by applies_to -> run -> suppress -> result.
+
+One broken file never stops the scan: it becomes an error diagnostic with its position, and
+every other file is still parsed and checked.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import posixpath
+import time
+import traceback
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from . import registry
+from .config import Config
+from .discovery import IgnoreRules, choose_root, discover
+from .model import Diagnostic, Finding, ParseError, Resource, Severity, Span, UnknownValue
+from .project import Project
+from .result import ScanResult
+from .suppress import FileSuppressions, annotation_of, parse_annotation, parse_comments
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class ScanOptions:
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    threshold: str | None = None
+    inline_suppressions: bool | None = None
+    today: _dt.date | None = None
+    max_file_bytes: int = MAX_FILE_BYTES
+
+
+def scan(paths: list[str], config: Config | None = None, options: ScanOptions | None = None) -> ScanResult:
+    started = time.perf_counter()
+    config = config or Config()
+    options = options or ScanOptions()
+    today = options.today or _dt.date.today()
+    root = choose_root(paths)
+    excludes = [IgnoreRules(config.exclude, config.base), IgnoreRules(options.exclude, root)]
+    found = discover(paths, root, excludes)
+
+    diagnostics: list[Diagnostic] = [Diagnostic("note", f"skipped: {why}", path, None, "skipped")
+                                     for path, why in found.notes]
+    texts: dict[str, str] = {}
+    resources: list[Resource] = []
+    all_files = {**found.context, **found.files}
+    for path in sorted(all_files):
+        text = _read(root, path, options.max_file_bytes, diagnostics)
+        if text is not None:
+            texts[path] = text
+
+    # Dockerfiles and YAML are self-contained; Terraform is evaluated one module directory at a time.
+    tf_dirs: dict[str, list[str]] = defaultdict(list)
+    for path, text in texts.items():
+        kind = all_files[path]
+        if kind in ("terraform", "tfvars"):
+            tf_dirs[posixpath.dirname(path)].append(path)
+        else:
+            resources.extend(_parse_single(kind, text, path, diagnostics))
+    for directory in sorted(tf_dirs):
+        resources.extend(_terraform_module(directory, tf_dirs[directory], texts, all_files, diagnostics))
+
+    report = set(found.files)
+    policies = registry.select(registry.all_policies(), list(config.select) + list(options.select),
+                               list(config.ignore) + list(options.ignore))
+    inline = config.inline_suppressions if options.inline_suppressions is None else options.inline_suppressions
+    runner = _Runner(config, inline, today, texts, report, diagnostics)
+    runner.run(policies, resources)
+
+    threshold = Severity.parse(options.threshold or config.severity_threshold)
+    diagnostics = [d for d in diagnostics if d.path in report or d.path not in all_files]
+    return ScanResult(
+        root=root, findings=sorted(runner.findings, key=Finding.sort_key),
+        diagnostics=sorted(set(diagnostics), key=Diagnostic.sort_key), policies=policies,
+        files=sorted(p for p in report if p in texts), resources=sum(1 for r in resources if r.file in report),
+        suppressed=runner.suppressed, unknown_skips=runner.unknown_skips, unknowns=runner.unknowns,
+        threshold=threshold, duration=time.perf_counter() - started,
+    )
+
+
+def _read(root: str, path: str, limit: int, diagnostics: list[Diagnostic]) -> str | None:
+    full = os.path.join(root, path)
+    try:
+        size = os.path.getsize(full)
+        if size > limit:
+            diagnostics.append(Diagnostic("error", f"file is {size} bytes, over the limit of {limit}",
+                                          path, Span.point(1), "file-too-large"))
+            return None
+        with open(full, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror or exc}", path,
+                                      Span.point(1), "unreadable"))
+        return None
+    if b"\0" in data:
+        line = data.count(b"\n", 0, data.index(b"\0")) + 1
+        diagnostics.append(Diagnostic("error", "binary file (NUL byte): not a text file", path,
+                                      Span.point(line), "binary-file"))
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        diagnostics.append(Diagnostic("error", f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path,
+                                      Span.point(line, column), "encoding"))
+        return None
+    return text
+
+
+def _error(diagnostics: list[Diagnostic], path: str, exc: Exception) -> None:
+    if isinstance(exc, ParseError):
+        diagnostics.append(Diagnostic("error", exc.message, path, Span.point(exc.line, exc.column), "parse-error"))
+    else:
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        at = f" at {os.path.basename(where.filename)}:{where.lineno}" if where else ""
+        diagnostics.append(Diagnostic("error", f"internal error while parsing: {type(exc).__name__}: {exc}{at}",
+                                      path, Span.point(1), "internal-error"))
+
+
+def _parse_single(kind: str, text: str, path: str, diagnostics: list[Diagnostic]) -> list[Resource]:
+    try:
+        if kind == "dockerfile":
+            from .parsers import dockerfile
+            resources, diags = dockerfile.parse(text, path)
+        else:
+            from .parsers import kubernetes
+            if kubernetes.is_helm_template(text, path):
+                diagnostics.append(Diagnostic("note", "Helm chart template skipped (render it with "
+                                              "`helm template` and scan the output)", path, None,
+                                              "helm-template"))
+                return []
+            resources, diags = kubernetes.parse(text, path)
+    except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the scan
+        _error(diagnostics, path, exc)
+        return []
+    diagnostics.extend(diags)
+    return resources
+
+
+def _terraform_module(directory: str, paths: list[str], texts: dict[str, str], kinds: dict[str, str],
+                      diagnostics: list[Diagnostic]) -> list[Resource]:
+    from .parsers.terraform import parse_items
+    from .terraform.module import Module, TfFile
+    files, tfvars = [], []
+    for path in sorted(paths):
+        try:
+            items = parse_items(texts[path], path)
+        except Exception as exc:  # noqa: BLE001
+            _error(diagnostics, path, exc)
+            continue
+        f = TfFile(path, texts[path], items)
+        if kinds[path] == "tfvars":
+            if posixpath.basename(path) in ("terraform.tfvars", "terraform.tfvars.json") or \
+                    ".auto.tfvars" in posixpath.basename(path):
+                tfvars.append(f)
+        else:
+            files.append(f)
+    if not files:
+        return []
+    try:
+        module = Module(directory or ".", files, tfvars)
+        resources = module.resources()
+    except Exception as exc:  # noqa: BLE001
+        _error(diagnostics, files[0].path, exc)
+        return []
+    diagnostics.extend(module.diagnostics)
+    return resources
+
+
+class _Runner:
+    def __init__(self, config: Config, inline: bool, today: _dt.date, texts: dict[str, str],
+                 report: set[str], diagnostics: list[Diagnostic]):
+        self.config = config
+        self.inline = inline
+        self.today = today
+        self.texts = texts
+        self.report = report
+        self.diagnostics = diagnostics
+        self.findings: list[Finding] = []
+        self.suppressed = 0
+        self.unknown_skips = 0
+        self.unknowns: list[dict] = []
+        self._comments: dict[str, FileSuppressions] = {}
+        self._annotations: dict[int, list] = {}
+        if inline:  # parsed up front so that stale or reasonless suppressions are always reported
+            for path in sorted(report):
+                if path in texts:
+                    self._comments[path] = parse_comments(texts[path], path, today, diagnostics)
+
+    def run(self, policies: list, resources: list[Resource]) -> None:
+        by_type: dict[str, list[Resource]] = defaultdict(list)
+        for r in resources:
+            by_type[r.type].append(r)
+        project = None
+        for pol in policies:
+            opts = self.config.options.get(pol.id) or self.config.options.get(pol.name) or {}
+            if pol.scope == "project":
+                project = project or Project(resources)
+                self._call(pol, project, opts, None)
+                continue
+            for t in sorted(pol.applies_to):
+                for res in by_type.get(t, ()):
+                    if res.file in self.report:
+                        self._call(pol, res, opts, res)
+
+    def _call(self, pol, subject, opts, resource: Resource | None) -> None:
+        try:
+            for finding in pol.func(subject, opts) or ():
+                self._add(pol, finding)
+        except UnknownValue as exc:
+            self.unknown_skips += 1
+            u = exc.unknown
+            where = resource.file if resource is not None else ""
+            span = u.span or (resource.header if resource is not None else None)
+            self.unknowns.append({
+                "policy": pol.id, "address": resource.address if resource is not None else "",
+                "path": where, "line": span.line if span else 1, "expression": u.expression,
+                "reason": u.reason,
+            })
+        except Exception as exc:  # noqa: BLE001 - a policy bug must not stop the scan
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            path = resource.file if resource is not None else ""
+            self.diagnostics.append(Diagnostic(
+                "error", f"internal error in policy {pol.id} on {resource.address if resource else 'project'}: "
+                f"{type(exc).__name__}: {exc} ({os.path.basename(where.filename)}:{where.lineno})",
+                path, resource.header if resource is not None else None, "internal-error"))
+
+    def _add(self, pol, finding: Finding) -> None:
+        finding.policy_id = pol.id
+        finding.family = pol.family
+        override = self.config.severity.get(pol.id)
+        finding.severity = Severity.parse(override) if override else pol.severity
+        if finding.location.path not in self.report:
+            return
+        if self.inline and self._is_suppressed(pol, finding):
+            self.suppressed += 1
+            return
+        self.findings.append(finding)
+
+    def _is_suppressed(self, pol, finding: Finding) -> bool:
+        path = finding.location.path
+        comments = self._comments.get(path)
+        if comments is None:
+            comments = self._comments[path] = parse_comments(self.texts.get(path, ""), path, self.today,
+                                                             self.diagnostics)
+        candidates = comments.applying(finding.location.span.line)
+        res = finding.resource
+        if res is not None:
+            if res.file == path and res.header.line != finding.location.span.line:
+                candidates += comments.applying(res.header.line)
+            candidates += self._annotation_suppressions(res)
+        for s in candidates:
+            if s.covers(pol.id, pol.name):
+                s.used += 1
+                return True
+        return False
+
+    def _annotation_suppressions(self, res: Resource) -> list:
+        if res.source != "kubernetes":
+            return []
+        key = id(res)
+        if key not in self._annotations:
+            ann = annotation_of(res)
+            self._annotations[key] = [] if ann is None else parse_annotation(
+                ann[0], res.file, ann[1], self.today, self.diagnostics)
+        return self._annotations[key]

@@ -1,0 +1,359 @@
+"""The common model every parser produces and every policy reads.
+
+A parser turns text into :class:`Resource` objects whose attributes are plain Python values
+(dict, list, str, int, float, bool, None) or :class:`Unknown`. Nested blocks are always lists
+of dicts. Every attribute a parser saw has a :class:`Span` in ``Resource.spans``, keyed by its
+path from the resource root (``("ingress", 0, "cidr_blocks")``), so a finding can point at the
+exact attribute that caused it.
+
+Policies navigate with :class:`Node` views (``resource.get``, ``resource.blocks``) and create
+findings with ``node.finding(message, at=key)``. The engine fills in the policy id and severity.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+__all__ = [
+    "Severity", "Span", "Location", "Unknown", "UnknownValue", "Node", "Resource", "Finding",
+    "Diagnostic", "FAMILIES", "KIND_GROUPS", "expand_kinds",
+]
+
+FAMILIES = ("network", "encryption", "secrets", "isolation", "supply-chain")
+
+
+class Severity(enum.IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (low, medium, high, critical)") from None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of one file: 1-based lines and columns, end column exclusive (as SARIF)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @staticmethod
+    def point(line: int, column: int = 1) -> "Span":
+        return Span(line, column, line, column + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str  # POSIX path relative to the scan root
+    span: Span
+
+
+class UnknownValue(Exception):
+    """Raised when a policy makes a decision on a value nobody can know statically.
+
+    The engine catches it, drops that policy's verdict on that resource (never a guess) and
+    counts the skip so the scan can report it.
+    """
+
+    def __init__(self, unknown: "Unknown"):
+        super().__init__(unknown.expression)
+        self.unknown = unknown
+
+
+class Unknown:
+    """A value that cannot be known without running Terraform, a provider or a template.
+
+    Any attempt to *use* it (compare, test truth, iterate, index, format, hash, call a
+    method) raises :class:`UnknownValue`. Identity tests (``is None``) and
+    ``isinstance(x, Unknown)`` are safe. This makes "Unknown never yields a finding" a property
+    of the model instead of a discipline every policy author must remember.
+    """
+
+    __slots__ = ("expression", "reason", "span")
+
+    def __init__(self, expression: str = "", reason: str = "", span: Span | None = None):
+        object.__setattr__(self, "expression", expression)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "span", span)
+
+    def _raise(self, *_args: Any, **_kw: Any):
+        raise UnknownValue(self)
+
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _raise
+    __bool__ = __len__ = __iter__ = __contains__ = __getitem__ = __hash__ = _raise
+    __str__ = __format__ = __int__ = __float__ = __index__ = __call__ = _raise
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __mod__ = _raise
+    __truediv__ = __rtruediv__ = __neg__ = __and__ = __or__ = __xor__ = _raise
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise UnknownValue(self)
+
+    def __setattr__(self, name: str, value: Any):
+        raise AttributeError("Unknown is immutable")
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.expression!r})" if self.expression else "Unknown()"
+
+    def __reduce__(self):
+        return (Unknown, (self.expression, self.reason, self.span))
+
+
+def is_known(value: Any) -> bool:
+    """True when ``value`` contains no Unknown anywhere inside it."""
+    if isinstance(value, Unknown):
+        return False
+    if isinstance(value, dict):
+        return all(is_known(v) for v in value.values())
+    if isinstance(value, list):
+        return all(is_known(v) for v in value)
+    return True
+
+
+_MISSING = object()
+
+
+class Node:
+    """A view of one mapping inside a resource: its value, its path, and its resource."""
+
+    __slots__ = ("resource", "value", "path")
+
+    def __init__(self, resource: "Resource", value: Any, path: tuple):
+        self.resource = resource
+        self.value = value
+        self.path = path
+
+    # -- reading -------------------------------------------------------------------------
+    def get(self, key: str, default: Any = None) -> Any:
+        """The plain value at ``key`` (a dotted path is allowed), or ``default``."""
+        value = self.value
+        for part in key.split(".") if "." in key else (key,):
+            if isinstance(value, Unknown):
+                return value
+            if isinstance(value, list) and len(value) == 1:  # a nested block written once
+                value = value[0]
+            if not isinstance(value, dict):
+                return default
+            value = value.get(part, _MISSING)
+            if value is _MISSING:
+                return default
+        return value
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: str) -> bool:
+        return self.get(key, _MISSING) is not _MISSING
+
+    def node(self, key: str) -> "Node | None":
+        """A view of the mapping at ``key`` (dotted allowed), or None when it is not a mapping.
+
+        A list of one mapping (how HCL nested blocks arrive) is looked through.
+        """
+        value, path = self.value, self.path
+        for part in key.split("."):
+            if isinstance(value, list) and len(value) == 1:
+                value, path = value[0], path + (0,)
+            if not isinstance(value, dict) or part not in value:
+                return None
+            value, path = value[part], path + (part,)
+        if isinstance(value, list) and len(value) == 1:
+            value, path = value[0], path + (0,)
+        return Node(self.resource, value, path) if isinstance(value, dict) else None
+
+    def blocks(self, key: str) -> list["Node"]:
+        """Views of the mappings listed at ``key`` (nested blocks, containers, rules).
+
+        A single mapping counts as a list of one; anything else yields nothing. An Unknown
+        collection raises :class:`UnknownValue`: the policy cannot know what is in it.
+        """
+        value = self.get(key)
+        if isinstance(value, Unknown):
+            raise UnknownValue(value)
+        base = self.path + tuple(key.split("."))
+        if isinstance(value, dict):
+            return [Node(self.resource, value, base)]
+        if not isinstance(value, list):
+            return []
+        return [Node(self.resource, v, base + (i,)) for i, v in enumerate(value) if isinstance(v, dict)]
+
+    def span(self, key: "str | tuple | None" = None) -> Span:
+        """Where ``key`` (relative to this node) is written, else the nearest enclosing span."""
+        path = self.path
+        if key:
+            path = path + (tuple(key.split(".")) if isinstance(key, str) else tuple(key))
+        return self.resource.span_of(path)
+
+    def finding(self, message: str, at: "str | Node | tuple | None" = None, **properties: Any) -> "Finding":
+        """A finding on this resource, located at ``at`` (a key of this node or a Node)."""
+        if isinstance(at, Node):
+            span = at.resource.span_of(at.path)
+        else:
+            span = self.span(at)
+        return Finding(
+            policy_id="", severity=Severity.LOW, message=message,
+            location=Location(self.resource.file, span), address=self.resource.address,
+            properties=properties, resource=self.resource,
+        )
+
+    def __repr__(self) -> str:
+        return f"Node({self.resource.address}, {'.'.join(map(str, self.path)) or '<root>'})"
+
+
+class Resource(Node):
+    """One object of infrastructure: a Terraform block, a Kubernetes object, a Dockerfile stage.
+
+    ``source`` is the format (``terraform``, ``kubernetes``, ``dockerfile``); ``type`` is what
+    policies select on (``aws_s3_bucket``, ``Deployment``, ``dockerfile:stage``); ``spans`` maps
+    attribute paths to where they are written; ``meta`` holds format facts the model exposes
+    (the pod spec's path, the Terraform module call path, the raw expressions).
+    """
+
+    __slots__ = ("source", "type", "name", "address", "file", "header", "spans", "meta")
+
+    def __init__(self, source: str, type: str, name: str, address: str, file: str,
+                 header: Span, attributes: dict, spans: dict | None = None,
+                 meta: dict | None = None):
+        super().__init__(self, attributes, ())
+        self.source = source
+        self.type = type
+        self.name = name
+        self.address = address
+        self.file = file
+        self.header = header
+        self.spans = spans if spans is not None else {}
+        self.meta = meta if meta is not None else {}
+
+    @property
+    def attributes(self) -> dict:
+        return self.value
+
+    def span_of(self, path: tuple) -> Span:
+        spans = self.spans
+        while path:
+            span = spans.get(path)
+            if span is not None:
+                return span
+            path = path[:-1]
+        return self.header
+
+    # -- Kubernetes workloads, whatever their kind -------------------------------------------
+    def pod_spec(self) -> "Node | None":
+        """The pod spec of a workload (Pod, Deployment, CronJob, ...), or None."""
+        path = self.meta.get("pod_spec_path")
+        if path is None:
+            return None
+        value = self.value
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        return Node(self, value, tuple(path)) if isinstance(value, dict) else None
+
+    def containers(self) -> list[Node]:
+        """Every container of a workload: init, ordinary and ephemeral."""
+        spec = self.pod_spec()
+        if spec is None:
+            return []
+        found: list[Node] = []
+        for key in ("initContainers", "containers", "ephemeralContainers"):
+            found.extend(spec.blocks(key))
+        return found
+
+    def pod_metadata(self) -> "Node | None":
+        """The metadata of the pods a workload creates (its template's, or its own for a Pod)."""
+        path = self.meta.get("pod_spec_path")
+        if path is None:
+            return None
+        return self.node(".".join(path[:-1] + ("metadata",))) if len(path) > 1 else self.node("metadata")
+
+    def __repr__(self) -> str:
+        return f"Resource({self.source}:{self.type} {self.address} @ {self.file}:{self.header.line})"
+
+
+@dataclass(slots=True)
+class Finding:
+    policy_id: str
+    severity: Severity
+    message: str
+    location: Location
+    address: str
+    family: str = ""
+    properties: dict = field(default_factory=dict)
+    resource: "Resource | None" = field(default=None, repr=False, compare=False)
+
+    def sort_key(self) -> tuple:
+        s = self.location.span
+        return (self.location.path, s.line, s.column, self.policy_id, self.address, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """Something about the scan itself: a file that did not parse, a stale suppression.
+
+    ``level`` is ``error`` (the file was not fully checked: exit 2), ``warning`` or ``note``.
+    """
+
+    level: str
+    message: str
+    path: str
+    span: Span | None = None
+    code: str = ""
+
+    def sort_key(self) -> tuple:
+        s = self.span or Span(0, 0, 0, 0)
+        return (self.path, s.line, s.column, self.code, self.message)
+
+
+class ParseError(Exception):
+    """A parser's way of saying "this file is not valid", with where it went wrong."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.line = max(1, int(line or 1))
+        self.column = max(1, int(column or 1))
+
+
+# Groups a policy can name in ``applies_to`` instead of listing types one by one.
+KIND_GROUPS: dict[str, frozenset[str]] = {
+    "k8s:workload": frozenset({
+        "Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob",
+        "ReplicationController", "PodTemplate",
+    }),
+    "dockerfile:stage": frozenset({"dockerfile:stage"}),
+}
+
+
+def expand_kinds(names: "tuple[str, ...] | list[str]") -> frozenset[str]:
+    out: set[str] = set()
+    for name in names:
+        out |= KIND_GROUPS.get(name, {name})
+    return frozenset(out)
+
+
+def iter_values(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Every scalar inside ``value`` with its path, depth first (for content scanners)."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from iter_values(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from iter_values(v, path + (i,))
+    else:
+        yield path, value

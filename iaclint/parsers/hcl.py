@@ -1,0 +1,568 @@
+"""HCL2 text to a small syntax tree with exact spans.
+
+python-hcl2 supplies the grammar and the lark LALR parser (with positions on every node); this
+module walks lark's raw tree once and builds our own nodes, so the evaluator and the Terraform
+model never see lark objects, quoted strings or ``${...}`` text. Replacing the parser later
+(for speed) means producing these same nodes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..model import ParseError, Span
+
+# -- the syntax tree --------------------------------------------------------------------------
+
+
+class Expr:
+    __slots__ = ("span",)
+    kind = "expr"
+
+
+class Lit(Expr):
+    __slots__ = ("value",)
+    kind = "lit"
+
+    def __init__(self, value, span):
+        self.value, self.span = value, span
+
+
+class Template(Expr):
+    """A string with interpolations or directives: parts are str or Expr or directive nodes."""
+    __slots__ = ("parts",)
+    kind = "template"
+
+    def __init__(self, parts, span):
+        self.parts, self.span = parts, span
+
+
+class TemplateIf:
+    __slots__ = ("cond", "then", "other")
+
+    def __init__(self, cond, then, other):
+        self.cond, self.then, self.other = cond, then, other
+
+
+class TemplateFor:
+    __slots__ = ("key_var", "val_var", "coll", "body")
+
+    def __init__(self, key_var, val_var, coll, body):
+        self.key_var, self.val_var, self.coll, self.body = key_var, val_var, coll, body
+
+
+class Tuple(Expr):
+    __slots__ = ("items",)
+    kind = "tuple"
+
+    def __init__(self, items, span):
+        self.items, self.span = items, span
+
+
+class Object(Expr):
+    __slots__ = ("items",)  # [(key Expr, value Expr)]
+    kind = "object"
+
+    def __init__(self, items, span):
+        self.items, self.span = items, span
+
+
+class Ref(Expr):
+    """A bare identifier: ``var``, ``local``, ``aws_s3_bucket``, ``each``, or an object key."""
+    __slots__ = ("name",)
+    kind = "ref"
+
+    def __init__(self, name, span):
+        self.name, self.span = name, span
+
+
+class GetAttr(Expr):
+    __slots__ = ("obj", "name")
+    kind = "getattr"
+
+    def __init__(self, obj, name, span):
+        self.obj, self.name, self.span = obj, name, span
+
+
+class Index(Expr):
+    __slots__ = ("obj", "key")
+    kind = "index"
+
+    def __init__(self, obj, key, span):
+        self.obj, self.key, self.span = obj, key, span
+
+
+class Splat(Expr):
+    """``obj.*.a`` or ``obj[*].a[0]``: ops applied to every element."""
+    __slots__ = ("obj", "ops")  # ops: [("attr", name) | ("index", Expr)]
+    kind = "splat"
+
+    def __init__(self, obj, ops, span):
+        self.obj, self.ops, self.span = obj, ops, span
+
+
+class Call(Expr):
+    __slots__ = ("name", "args", "expand")
+    kind = "call"
+
+    def __init__(self, name, args, expand, span):
+        self.name, self.args, self.expand, self.span = name, args, expand, span
+
+
+class Unary(Expr):
+    __slots__ = ("op", "operand")
+    kind = "unary"
+
+    def __init__(self, op, operand, span):
+        self.op, self.operand, self.span = op, operand, span
+
+
+class Binary(Expr):
+    __slots__ = ("op", "left", "right")
+    kind = "binary"
+
+    def __init__(self, op, left, right, span):
+        self.op, self.left, self.right, self.span = op, left, right, span
+
+
+class Conditional(Expr):
+    __slots__ = ("cond", "then", "other")
+    kind = "conditional"
+
+    def __init__(self, cond, then, other, span):
+        self.cond, self.then, self.other, self.span = cond, then, other, span
+
+
+class For(Expr):
+    __slots__ = ("key_var", "val_var", "coll", "key", "value", "cond", "group")
+    kind = "for"
+
+    def __init__(self, key_var, val_var, coll, key, value, cond, group, span):
+        self.key_var, self.val_var, self.coll = key_var, val_var, coll
+        self.key, self.value, self.cond, self.group, self.span = key, value, cond, group, span
+
+
+class Attribute:
+    __slots__ = ("name", "expr", "span")
+
+    def __init__(self, name, expr, span):
+        self.name, self.expr, self.span = name, expr, span
+
+
+class Block:
+    __slots__ = ("type", "labels", "body", "span", "header")
+
+    def __init__(self, type, labels, body, span, header):
+        self.type, self.labels, self.body, self.span, self.header = type, labels, body, span, header
+
+    def attributes(self) -> dict[str, Attribute]:
+        return {a.name: a for a in self.body if isinstance(a, Attribute)}
+
+    def blocks(self, type_: str | None = None) -> list["Block"]:
+        return [b for b in self.body if isinstance(b, Block) and (type_ is None or b.type == type_)]
+
+
+# -- building it from lark's tree ----------------------------------------------------------------
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_ESC_RE = re.compile(r'\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)', re.S)
+
+
+def unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+
+    def sub(m):
+        s = m.group(1)
+        if s[0] in "uU" and len(s) > 1:
+            return chr(int(s[1:], 16))
+        return _ESCAPES.get(s, "\\" + s)
+    return _ESC_RE.sub(sub, text)
+
+
+def _span(meta) -> Span:
+    return Span(meta.line, meta.column, meta.end_line, meta.end_column)
+
+
+def _tok_span(tok) -> Span:
+    return Span(tok.line, tok.column, tok.end_line, tok.end_column)
+
+
+class _Builder:
+    def __init__(self, text: str):
+        self.text = text
+
+    # bodies
+    def body(self, tree) -> list:
+        items = []
+        for child in tree.children:
+            data = getattr(child, "data", None)
+            if data == "attribute":
+                items.append(self.attribute(child))
+            elif data == "block":
+                items.append(self.block(child))
+        return items
+
+    def attribute(self, tree) -> Attribute:
+        name = self.name_of(tree.children[0])
+        return Attribute(name, self.expr(tree.children[-1]), _span(tree.meta))
+
+    def block(self, tree) -> Block:
+        labels, type_, body, header_end = [], None, [], None
+        for child in tree.children:
+            data = getattr(child, "data", None)
+            if data == "body":
+                body = self.body(child)
+            elif data == "string":
+                labels.append(self.plain_string(child))
+            elif data in ("identifier", "keyword", "literal_value"):
+                if type_ is None:
+                    type_ = self.name_of(child)
+                else:
+                    labels.append(self.name_of(child))
+            elif getattr(child, "type", None) == "LBRACE" and header_end is None:
+                header_end = (child.end_line, child.end_column)
+        m = tree.meta
+        header = Span(m.line, m.column, *(header_end or (m.line, m.column + len(type_ or ""))))
+        return Block(type_, labels, body, _span(m), header)
+
+    def name_of(self, tree) -> str:
+        if hasattr(tree, "children"):
+            tok = tree.children[0]
+            return str(tok) if not hasattr(tok, "children") else self.name_of(tok)
+        return str(tree)
+
+    def plain_string(self, tree) -> str:
+        out = []
+        for part in tree.children:
+            if getattr(part, "data", None) == "string_part":
+                tok = part.children[0]
+                if hasattr(tok, "children"):
+                    raise ParseError("block labels cannot contain interpolations", tree.meta.line,
+                                     tree.meta.column)
+                out.append(self.string_chars(tok))
+        return "".join(out)
+
+    @staticmethod
+    def string_chars(tok) -> str:
+        t = tok.type
+        if t == "ESCAPED_INTERPOLATION":
+            return str(tok)[1:]
+        if t == "ESCAPED_DIRECTIVE":
+            return str(tok)[1:]
+        return unescape(str(tok))
+
+    # expressions
+    def expr(self, tree) -> Expr:  # noqa: C901 - one dispatch over the grammar's rules
+        data = tree.data
+        if data == "expr_term":
+            kids = [c for c in tree.children if hasattr(c, "data") and c.data != "new_line_or_comment"]
+            if len(kids) == 1 and len(tree.children) == 1:
+                return self.expr(kids[0])
+            # parenthesised
+            return self.expr(kids[0])
+        span = _span(tree.meta)
+        if data == "int_lit":
+            return Lit(int(str(tree.children[0])), span)
+        if data == "float_lit":
+            return Lit(float(str(tree.children[0])), span)
+        if data == "literal_value":
+            v = str(tree.children[0])
+            return Lit({"true": True, "false": False, "null": None}[v], span)
+        if data == "string":
+            return self.string(tree, span)
+        if data == "identifier":
+            return Ref(str(tree.children[0]), span)
+        if data == "tuple":
+            return Tuple([self.expr(c) for c in self._exprs(tree)], span)
+        if data == "object":
+            items = []
+            for elem in tree.children:
+                if getattr(elem, "data", None) != "object_elem":
+                    continue
+                key_tree, value_tree = elem.children[0], elem.children[-1]
+                key_inner = key_tree.children[0]
+                if getattr(key_inner, "data", None) == "keyword":
+                    key = Lit(self.name_of(key_inner), _span(key_inner.meta))
+                else:
+                    key = self.expr(key_inner)
+                    if isinstance(key, Ref):  # a bare word key is a string, not a reference
+                        key = Lit(key.name, key.span)
+                items.append((key, self.expr(value_tree)))
+            return Object(items, span)
+        if data == "get_attr_expr_term":
+            obj = self.expr(tree.children[0])
+            return GetAttr(obj, self.name_of(tree.children[1].children[-1]), span)
+        if data == "index_expr_term":
+            obj = self.expr(tree.children[0])
+            idx = tree.children[1]
+            if idx.data == "short_index":
+                key = Lit(int(str(idx.children[-1])), _span(idx.meta))
+            else:
+                key = self.expr(self._exprs(idx)[0])
+            return Index(obj, key, span)
+        if data in ("attr_splat_expr_term", "full_splat_expr_term"):
+            obj = self.expr(tree.children[0])
+            ops = []
+            for op in tree.children[1].children:
+                d = getattr(op, "data", None)
+                if d == "get_attr":
+                    ops.append(("attr", self.name_of(op.children[-1])))
+                elif d == "short_index":
+                    ops.append(("index", Lit(int(str(op.children[-1])), _span(op.meta))))
+                elif d == "braces_index":
+                    ops.append(("index", self.expr(self._exprs(op)[0])))
+            return Splat(obj, ops, span)
+        if data == "function_call":
+            names = [self.name_of(c) for c in tree.children if getattr(c, "data", None) == "identifier"]
+            args, expand = [], False
+            for c in tree.children:
+                if getattr(c, "data", None) == "arguments":
+                    args = [self.expr(a) for a in self._exprs(c)]
+                    expand = any(getattr(t, "type", None) == "ELLIPSIS" for t in c.children)
+            return Call("::".join(names), args, expand, span)
+        if data == "unary_op":
+            return Unary(str(tree.children[0]), self.expr(tree.children[1]), span)
+        if data == "binary_op":
+            left = self.expr(tree.children[0])
+            term = tree.children[1]
+            op = str(term.children[0].children[0])
+            right = self.expr(self._exprs(term)[-1])
+            return Binary(op, left, right, span)
+        if data == "conditional":
+            parts = self._exprs(tree)
+            return Conditional(self.expr(parts[0]), self.expr(parts[1]), self.expr(parts[2]), span)
+        if data in ("for_tuple_expr", "for_object_expr"):
+            return self.for_expr(tree, span)
+        if data in ("heredoc_template", "heredoc_template_trim"):
+            return self.heredoc(tree.children[0], data == "heredoc_template_trim", span)
+        if data == "template_string":
+            return Lit(unescape(str(tree.children[0])[2:-2]), span)
+        raise ParseError(f"unsupported expression {data}", tree.meta.line, tree.meta.column)
+
+    @staticmethod
+    def _exprs(tree) -> list:
+        return [c for c in tree.children if hasattr(c, "data") and c.data not in (
+            "new_line_or_comment", "binary_operator")]
+
+    def for_expr(self, tree, span) -> For:
+        intro = next(c for c in tree.children if getattr(c, "data", None) == "for_intro")
+        idents = [self.name_of(c) for c in intro.children if getattr(c, "data", None) == "identifier"]
+        coll = self.expr([c for c in intro.children if hasattr(c, "data") and c.data not in (
+            "identifier", "new_line_or_comment")][-1])
+        key_var, val_var = (idents[0], idents[1]) if len(idents) == 2 else (None, idents[0])
+        body = [c for c in tree.children if hasattr(c, "data") and c.data not in (
+            "for_intro", "for_cond", "new_line_or_comment")]
+        cond_tree = next((c for c in tree.children if getattr(c, "data", None) == "for_cond"), None)
+        cond = self.expr(self._exprs(cond_tree)[-1]) if cond_tree is not None else None
+        group = any(getattr(t, "type", None) == "ELLIPSIS" for t in tree.children)
+        if tree.data == "for_object_expr":
+            return For(key_var, val_var, coll, self.expr(body[0]), self.expr(body[1]), cond, group, span)
+        return For(key_var, val_var, coll, None, self.expr(body[0]), cond, False, span)
+
+    def string(self, tree, span) -> Expr:
+        parts: list = []
+        for part in tree.children:
+            if getattr(part, "data", None) != "string_part":
+                continue
+            inner = part.children[0]
+            if not hasattr(inner, "data"):
+                parts.append(self.string_chars(inner))
+            elif inner.data == "interpolation":
+                parts.append(self.expr(self._exprs(inner)[0]))
+            else:
+                parts.append(self.directive(inner))
+        return _make_template(parts, span)
+
+    def directive(self, tree):
+        kids = [c for c in tree.children if hasattr(c, "data")]
+        if tree.data == "template_if_start":
+            return ("if", self.expr(kids[0]))
+        if tree.data == "template_for_start":
+            names = [self.name_of(c) for c in kids if c.data == "identifier"]
+            coll = self.expr([c for c in kids if c.data != "identifier"][-1])
+            return ("for", names, coll)
+        return ({"template_else": "else", "template_endif": "endif",
+                 "template_endfor": "endfor"}[tree.data],)
+
+    def heredoc(self, tok, trim: bool, span) -> Expr:
+        raw = str(tok)
+        first_nl = raw.index("\n")
+        body = raw[first_nl + 1:]
+        body = body[: body.rstrip("\r\n").rfind("\n") + 1] if "\n" in body.rstrip("\r\n") else ""
+        if trim:
+            lines = body.split("\n")
+            indents = [len(ln) - len(ln.lstrip(" \t")) for ln in lines if ln.strip()]
+            cut = min(indents) if indents else 0
+            body = "\n".join(ln[cut:] for ln in lines)
+        if "${" not in body and "%{" not in body:
+            return Lit(body.replace("$${", "${").replace("%%{", "%{"), span)
+        return parse_template(body, span, tok.line + 1)
+
+
+def _make_template(parts: list, span: Span) -> Expr:
+    if all(isinstance(p, str) for p in parts):
+        return Lit("".join(parts), span)
+    if len(parts) == 1 and isinstance(parts[0], Expr):
+        return parts[0]  # "${x}" is x itself, keeping its type
+    return Template(_nest_directives(parts, span), span)
+
+
+def _nest_directives(parts: list, span: Span) -> list:
+    """Turn the flat ("if", c) ... ("else",) ... ("endif",) markers into nested nodes."""
+    out: list = []
+    stack: list = []
+    for p in parts:
+        if isinstance(p, tuple):
+            tag = p[0]
+            if tag == "if":
+                stack.append(("if", p[1], [], None, out))
+                out = stack[-1][2]
+            elif tag == "for":
+                stack.append(("for", p, [], None, out))
+                out = stack[-1][2]
+            elif tag == "else" and stack and stack[-1][0] == "if":
+                kind, cond, then, _, parent = stack.pop()
+                stack.append((kind, cond, then, [], parent))
+                out = stack[-1][3]
+            elif tag in ("endif", "endfor") and stack:
+                kind, head, then, other, parent = stack.pop()
+                out = parent
+                if kind == "if":
+                    out.append(TemplateIf(head, then, other or []))
+                else:
+                    names = head[1]
+                    key_var, val_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+                    out.append(TemplateFor(key_var, val_var, head[2], then))
+            else:
+                raise ParseError(f"unbalanced template directive %{{{tag}}}", span.line, span.column)
+        else:
+            out.append(p)
+    if stack:
+        raise ParseError("template directive is not closed", span.line, span.column)
+    return out
+
+
+_INTERP_RE = re.compile(r"(\$\$\{|%%\{|\$\{|%\{)")
+
+
+def parse_template(text: str, span: Span, first_line: int = 0) -> Expr:
+    """Parse template text (a heredoc body, or a string from .tf.json) into a Template."""
+    parts: list = []
+    pos = 0
+    while True:
+        m = _INTERP_RE.search(text, pos)
+        if not m:
+            parts.append(text[pos:])
+            break
+        parts.append(text[pos:m.start()])
+        opener = m.group(1)
+        if opener in ("$${", "%%{"):
+            parts.append(opener[1:])
+            pos = m.end()
+            continue
+        end = _matching_brace(text, m.end())
+        if end < 0:
+            raise ParseError("unterminated interpolation in template", span.line, span.column)
+        inner = text[m.end():end]
+        if opener == "${":
+            parts.append(parse_expression(inner.strip().strip("~").strip(), span))
+        else:
+            parts.append(_directive_from_text(inner.strip().strip("~").strip(), span))
+        pos = end + 1
+    return _make_template([p for p in parts if p != ""], span)
+
+
+def _matching_brace(text: str, start: int) -> int:
+    depth, i, n, quote = 1, start, len(text), False
+    while i < n:
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                quote = False
+        elif c == '"':
+            quote = True
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+_DIRECTIVE_RE = re.compile(r"^(if|for|else|endif|endfor)\b\s*(.*)$", re.S)
+
+
+def _directive_from_text(inner: str, span: Span):
+    m = _DIRECTIVE_RE.match(inner)
+    if not m:
+        raise ParseError(f"unknown template directive %{{{inner[:20]}}}", span.line, span.column)
+    tag, rest = m.group(1), m.group(2)
+    if tag == "if":
+        return ("if", parse_expression(rest, span))
+    if tag == "for":
+        fm = re.match(r"^([A-Za-z_][\w-]*)\s*(?:,\s*([A-Za-z_][\w-]*))?\s+in\s+(.*)$", rest, re.S)
+        if not fm:
+            raise ParseError("malformed %{for} directive", span.line, span.column)
+        names = [n for n in (fm.group(1), fm.group(2)) if n]
+        return ("for", names, parse_expression(fm.group(3), span))
+    return (tag,)
+
+
+def parse_expression(text: str, span: Span) -> Expr:
+    """Parse one expression from text found inside a template; spans become the template's."""
+    from hcl2.api import parses_to_tree
+    try:
+        tree = parses_to_tree(f"__x = {text}\n")
+    except Exception as exc:  # lark raises many types; all mean "not an expression"
+        raise ParseError(f"invalid expression in template: {text[:60]!r} ({type(exc).__name__})",
+                         span.line, span.column) from None
+    attr = next(c for c in tree.children[0].children if getattr(c, "data", None) == "attribute")
+    expr = _Builder(text).expr(attr.children[-1])
+    _respan(expr, span)
+    return expr
+
+
+def _respan(expr: Any, span: Span) -> None:
+    """Give every node of a re-parsed snippet the span of the text it came from."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Expr):
+            node.span = span
+            for slot in type(node).__slots__:
+                stack.append(getattr(node, slot))
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif isinstance(node, (TemplateIf, TemplateFor)):
+            stack.extend(getattr(node, s) for s in type(node).__slots__)
+
+
+def parse(text: str) -> list:
+    """Parse an HCL file into a list of Attribute and Block items, or raise ParseError."""
+    from hcl2.api import parses_to_tree
+    try:
+        tree = parses_to_tree(text)
+    except Exception as exc:  # lark's UnexpectedInput family and friends
+        line = getattr(exc, "line", None) or 1
+        column = getattr(exc, "column", None) or 1
+        raise ParseError(_describe(exc, text), line if line > 0 else 1, column if column > 0 else 1) from None
+    return _Builder(text).body(tree.children[0])
+
+
+def _describe(exc: Exception, text: str) -> str:
+    token = getattr(exc, "token", None)
+    char = getattr(exc, "char", None)
+    if token is not None and str(token).strip():
+        shown = str(token).strip().splitlines()[0][:40]
+        return f"unexpected {shown!r}"
+    if token is not None:
+        return "unexpected end of input" if getattr(token, "type", "") == "$END" else "unexpected line break"
+    if char is not None:
+        return f"unexpected character {char!r}"
+    return f"invalid HCL ({type(exc).__name__})"

@@ -1,0 +1,206 @@
+"""Policies: the ``@policy`` decorator, the registry, and discovery of built-in and third-party packs.
+
+Metadata lives in exactly two places, the decorator and the docstring; ``iaclint explain``,
+``iaclint rules`` and the SARIF ``rules[]`` are all generated from them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from .model import FAMILIES, Severity, expand_kinds
+
+ID_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+PRECISIONS = ("very-high", "high", "medium", "low")
+DOCS_URL = "https://github.com/iaclint/iaclint/blob/main/docs/policies/{id}.md"
+
+
+class RegistryError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    name: str
+    severity: Severity
+    family: str
+    applies_to: frozenset
+    func: Callable
+    doc: str
+    equivalents: tuple = ()
+    cwe: int | None = None
+    scope: str = "resource"  # or "project": the function receives the project index
+    precision: str = "high"
+    tags: tuple = ()
+    module: str = ""
+    sections: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else self.name
+
+    @property
+    def checkov(self) -> tuple:
+        return tuple(e for e in self.equivalents if e.startswith("CKV"))
+
+    @property
+    def trivy(self) -> tuple:
+        return tuple(e for e in self.equivalents if not e.startswith("CKV"))
+
+    @property
+    def help_uri(self) -> str:
+        return DOCS_URL.format(id=self.id)
+
+    @property
+    def body(self) -> str:
+        """The docstring without its summary line: markdown with ## Why / ## Fix / ## Example."""
+        lines = self.doc.strip().splitlines()
+        return "\n".join(lines[1:]).strip()
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "name": self.name, "severity": str(self.severity),
+            "family": self.family, "summary": self.summary,
+            "applies_to": sorted(self.applies_to), "scope": self.scope,
+            "cwe": f"CWE-{self.cwe}" if self.cwe else None, "precision": self.precision,
+            "equivalents": {"checkov": list(self.checkov), "trivy": list(self.trivy)},
+            "help_uri": self.help_uri,
+        }
+
+
+_REGISTRY: dict[str, Policy] = {}
+
+
+def _sections(doc: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    current = None
+    for line in doc.splitlines():
+        m = re.match(r"^\s*##\s+(.+?)\s*$", line)
+        if m:
+            current = m.group(1).strip().lower()
+            out[current] = ""
+        elif current:
+            out[current] += line.strip("\n") + "\n"
+    return {k: _dedent(v) for k, v in out.items()}
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+    return textwrap.dedent(text).strip()
+
+
+def policy(*, id: str, name: str, severity: Severity, family: str, applies_to: Iterable[str],
+           equivalents: Iterable[str] = (), cwe: int | None = None, scope: str = "resource",
+           precision: str = "high", tags: Iterable[str] = ()):
+    """Register a policy function.
+
+    A ``resource`` policy is called as ``func(resource, options)`` for every resource whose
+    type is in ``applies_to`` (types or groups from ``model.KIND_GROUPS``); a ``project``
+    policy is called once as ``func(project, options)``. Both yield findings.
+    """
+    if not ID_RE.match(id):
+        raise RegistryError(f"policy id {id!r} must look like IAC-NET-001")
+    if not NAME_RE.match(name):
+        raise RegistryError(f"policy {id}: name {name!r} must be kebab-case")
+    if family not in FAMILIES:
+        raise RegistryError(f"policy {id}: family {family!r} is not one of {', '.join(FAMILIES)}")
+    if scope not in ("resource", "project"):
+        raise RegistryError(f"policy {id}: scope must be 'resource' or 'project'")
+    if precision not in PRECISIONS:
+        raise RegistryError(f"policy {id}: precision must be one of {', '.join(PRECISIONS)}")
+    if not isinstance(severity, Severity):
+        raise RegistryError(f"policy {id}: severity must be a Severity")
+
+    def register(func: Callable) -> Callable:
+        # The function's docstring, or the module's when a module holds one policy (the
+        # module object is in sys.modules, docstring set, while its body runs).
+        doc = func.__doc__ or getattr(sys.modules.get(func.__module__), "__doc__", "") or ""
+        doc = _dedent(doc)
+        pol = Policy(
+            id=id, name=name, severity=severity, family=family,
+            applies_to=expand_kinds(tuple(applies_to)), func=func, doc=doc,
+            equivalents=tuple(equivalents), cwe=cwe, scope=scope, precision=precision,
+            tags=tuple(tags), module=func.__module__, sections=_sections(doc),
+        )
+        existing = _REGISTRY.get(id)
+        if existing is not None and (existing.module, existing.func.__qualname__) != (
+                pol.module, func.__qualname__):
+            raise RegistryError(f"duplicate policy id {id}: {existing.module} and {pol.module}")
+        _REGISTRY[id] = pol
+        func.policy = pol
+        return func
+
+    return register
+
+
+_loaded = False
+
+
+def load_builtin() -> None:
+    """Import every module of the built-in pack (``iaclint.policies``), once."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    from . import policies as pack
+    _import_tree(pack)
+
+
+def _import_tree(pack) -> None:
+    for info in pkgutil.walk_packages(pack.__path__, pack.__name__ + "."):
+        if info.name.rsplit(".", 1)[-1].startswith("_"):
+            continue  # private helpers (detectors, shared tables) are imported by policies
+        importlib.import_module(info.name)
+
+
+def load_entry_points() -> list[str]:
+    """Load third-party packs declared under the ``iaclint.policies`` entry-point group.
+
+    Only installed packages can register policies: nothing in a scanned repository can.
+    """
+    from importlib.metadata import entry_points
+    loaded = []
+    for ep in entry_points(group="iaclint.policies"):
+        obj = ep.load()
+        if hasattr(obj, "__path__"):
+            _import_tree(obj)
+        loaded.append(ep.name)
+    return loaded
+
+
+def all_policies() -> list[Policy]:
+    load_builtin()
+    return sorted(_REGISTRY.values(), key=lambda p: p.id)
+
+
+def get(policy_id: str) -> Policy | None:
+    load_builtin()
+    return _REGISTRY.get(policy_id.upper()) or next(
+        (p for p in _REGISTRY.values() if p.name == policy_id.lower()), None)
+
+
+def select(policies: list[Policy], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Policy]:
+    """Filter by ids, names, id prefixes (``IAC-NET``) or families."""
+    select, ignore = [s for s in select if s], [s for s in ignore if s]
+
+    def matches(p: Policy, sel: str) -> bool:
+        s = sel.strip()
+        return (s.upper() == p.id or s.lower() == p.name or s.lower() == p.family
+                or (s.upper().startswith("IAC-") and p.id.startswith(s.upper().rstrip("-") + "-"))
+                or s.upper() == "ALL")
+
+    out = [p for p in policies if not select or any(matches(p, s) for s in select)]
+    return [p for p in out if not any(matches(p, s) for s in ignore)]
+
+
+def unknown_selectors(selectors: Iterable[str]) -> list[str]:
+    """Selectors that match no policy: a typo in --select should not silently select nothing."""
+    pols = all_policies()
+    return [s for s in selectors if s and not select(pols, [s])]

@@ -1,0 +1,126 @@
+"""Inline suppressions: ``# iaclint: ignore[ID, ...] [until=YYYY-MM-DD] reason``.
+
+A suppression applies to a finding when it stands on the finding's line (a trailing comment),
+or in the run of comment lines directly above the finding's line or above the resource's
+header. In Kubernetes the annotation ``iaclint.io/ignore: "ID: reason"`` (one per line) does the
+same for the whole object. A suppression needs a reason; one whose ``until`` date has passed
+stops working. Both problems are reported as warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+
+from .model import Diagnostic, Span
+
+_COMMENT_RE = re.compile(r"(?:#|//)\s*iaclint\s*:\s*ignore\s*\[([^\]]*)\]([^\n]*)", re.I)
+_UNTIL_RE = re.compile(r"\buntil\s*=\s*(\S+)")
+_ANNOTATION_KEY = "iaclint.io/ignore"
+_COMMENT_LINE_RE = re.compile(r"^\s*(#|//)")
+
+
+@dataclass
+class Suppression:
+    ids: frozenset
+    reason: str
+    until: _dt.date | None
+    path: str
+    span: Span
+    expired: bool = False
+    used: int = 0
+
+    def covers(self, policy_id: str, policy_name: str) -> bool:
+        return not self.expired and ("ALL" in self.ids or policy_id in self.ids
+                                     or policy_name.upper() in self.ids)
+
+
+@dataclass
+class FileSuppressions:
+    path: str
+    by_line: dict[int, list[Suppression]] = field(default_factory=dict)
+    comment_lines: frozenset = frozenset()
+
+    def applying(self, line: int) -> list[Suppression]:
+        """Suppressions on ``line`` itself or in the comment block right above it."""
+        found = list(self.by_line.get(line, ()))
+        above = line - 1
+        while above >= 1 and above in self.comment_lines:
+            found.extend(self.by_line.get(above, ()))
+            above -= 1
+        return found
+
+
+def parse_comments(text: str, path: str, today: _dt.date, diagnostics: list[Diagnostic]) -> FileSuppressions:
+    out = FileSuppressions(path)
+    if "iaclint" not in text:
+        return out
+    comment_lines = set()
+    for number, line in enumerate(text.splitlines(), 1):
+        if _COMMENT_LINE_RE.match(line):
+            comment_lines.add(number)
+        m = _COMMENT_RE.search(line)
+        if not m:
+            continue
+        span = Span(number, m.start() + 1, number, m.end() + 1)
+        s = _make(m.group(1), m.group(2), path, span, today, diagnostics)
+        if s is not None:
+            out.by_line.setdefault(number, []).append(s)
+    out.comment_lines = frozenset(comment_lines)
+    return out
+
+
+def parse_annotation(value, path: str, span: Span, today: _dt.date,
+                     diagnostics: list[Diagnostic]) -> list[Suppression]:
+    """``iaclint.io/ignore: "IAC-ISO-001: reason"``; several lines or ``;`` for several."""
+    if not isinstance(value, str):
+        return []
+    out = []
+    for entry in re.split(r"[\n;]", value):
+        entry = entry.strip()
+        if not entry:
+            continue
+        ids, _, rest = entry.partition(":")
+        s = _make(ids, rest, path, span, today, diagnostics)
+        if s is not None:
+            out.append(s)
+    return out
+
+
+def _make(ids_text: str, rest: str, path: str, span: Span, today: _dt.date,
+          diagnostics: list[Diagnostic]) -> Suppression | None:
+    ids = frozenset(i.strip().upper() for i in re.split(r"[,\s]+", ids_text) if i.strip())
+    if not ids:
+        diagnostics.append(Diagnostic("warning", "suppression names no policy id", path, span,
+                                      "suppression-invalid"))
+        return None
+    until = None
+    m = _UNTIL_RE.search(rest)
+    if m:
+        try:
+            until = _dt.date.fromisoformat(m.group(1))
+        except ValueError:
+            diagnostics.append(Diagnostic("warning", f"suppression date {m.group(1)!r} is not YYYY-MM-DD; "
+                                          "the suppression is ignored", path, span, "suppression-invalid"))
+            return None
+        rest = rest[:m.start()] + rest[m.end():]
+    reason = rest.strip().lstrip(":-—").strip()
+    s = Suppression(ids, reason, until, path, span)
+    label = ", ".join(sorted(ids))
+    if until is not None and until < today:
+        s.expired = True
+        diagnostics.append(Diagnostic("warning", f"suppression of {label} expired on {until.isoformat()} "
+                                      "and no longer applies", path, span, "suppression-expired"))
+    if not reason:
+        diagnostics.append(Diagnostic("warning", f"suppression of {label} gives no reason: say why after "
+                                      "the ids", path, span, "suppression-without-reason"))
+    return s
+
+
+def annotation_of(resource) -> tuple[object, Span] | None:
+    """The ignore annotation of a Kubernetes object, with where it is written."""
+    annotations = resource.get("metadata.annotations")
+    if not isinstance(annotations, dict) or _ANNOTATION_KEY not in annotations:
+        return None
+    return annotations[_ANNOTATION_KEY], resource.span(("metadata", "annotations", _ANNOTATION_KEY))

@@ -1,0 +1,388 @@
+"""Evaluate HCL expressions over a Terraform module, as far as can be known statically.
+
+Anything that depends on a provider, a data source, a resource attribute known after apply,
+a remote module or a function we do not implement evaluates to :class:`Unknown`, carrying the
+text of the expression that could not be resolved. Unknown propagates: an expression that
+needs an Unknown operand is Unknown; a list or object keeps its known parts.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..model import Span, Unknown, is_known
+from ..parsers.hcl import (Binary, Call, Conditional, Expr, For, GetAttr, Index, Lit, Object, Ref,
+                           Splat, Template, TemplateFor, TemplateIf, Tuple, Unary)
+
+MAX_STEPS = 200_000  # per top-level expression: a for over range(1e9) must not hang
+MAX_COLLECTION = 100_000
+
+
+class EvalError(Exception):
+    """The expression is invalid for the values it was given (Terraform would fail too)."""
+
+
+class _Budget(Exception):
+    pass
+
+
+class Env:
+    """Names visible to an expression: ``var``, ``local``, ``count``, ``each``, for-variables."""
+
+    __slots__ = ("names", "parent")
+
+    def __init__(self, names: dict, parent: "Env | None" = None):
+        self.names, self.parent = names, parent
+
+    def lookup(self, name: str):
+        env = self
+        while env is not None:
+            if name in env.names:
+                return True, env.names[name]
+            env = env.parent
+        return False, None
+
+    def child(self, names: dict) -> "Env":
+        return Env(names, self)
+
+
+class Evaluator:
+    """Evaluates expressions of one module; ``text_of(span)`` gives source text for Unknowns."""
+
+    def __init__(self, text_of: Callable[[Span], str], functions: dict | None = None,
+                 resolve_root: Callable[[str, Env], Any] | None = None):
+        self.text_of = text_of
+        self.functions = functions or {}
+        self.resolve_root = resolve_root
+        self.steps = 0
+
+    def unknown(self, expr: Expr, reason: str) -> Unknown:
+        try:
+            text = self.text_of(expr.span)
+        except Exception:  # a span into text we no longer hold: the reason still says why
+            text = ""
+        return Unknown(text, reason, expr.span)
+
+    def evaluate(self, expr: Expr, env: Env) -> Any:
+        self.steps = 0
+        try:
+            return self.eval(expr, env)
+        except _Budget:
+            return self.unknown(expr, f"evaluation exceeded {MAX_STEPS} steps")
+        except RecursionError:
+            return self.unknown(expr, "expression nested too deeply")
+
+    # -- the recursive core ----------------------------------------------------------------
+    def eval(self, e: Expr, env: Env) -> Any:  # noqa: C901 - a dispatch over node kinds
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _Budget()
+        kind = e.kind
+        if kind == "lit":
+            return e.value
+        if kind == "template":
+            return self.template(e, e.parts, env)
+        if kind == "tuple":
+            return [self.eval(i, env) for i in e.items]
+        if kind == "object":
+            out = {}
+            for k, v in e.items:
+                key = self.eval(k, env)
+                if isinstance(key, Unknown):
+                    return self.unknown(e, "object key is not known")
+                if isinstance(key, bool) or key is None or isinstance(key, (list, dict)):
+                    return self.unknown(e, "object key is not a string")
+                out[_to_str(key)] = self.eval(v, env)
+            return out
+        if kind == "ref":
+            found, value = env.lookup(e.name)
+            if found:
+                return value
+            if self.resolve_root is not None:
+                value = self.resolve_root(e.name, env)
+                if value is not _NOT_FOUND:
+                    return value
+            return self.unknown(e, f"{e.name} is not known statically")
+        if kind == "getattr":
+            obj = self.eval(e.obj, env)
+            if isinstance(obj, Unknown):
+                return self.unknown(e, obj.reason) if obj.span is not e.obj.span else self._extend(obj, e)
+            if isinstance(obj, dict):
+                if e.name in obj:
+                    return obj[e.name]
+                return self.unknown(e, f"no attribute {e.name!r}")
+            if isinstance(obj, _Lazy):
+                return obj.get(e.name, e, self)
+            return self.unknown(e, f"cannot read .{e.name} of a {_type_name(obj)}")
+        if kind == "index":
+            return self.index(e, self.eval(e.obj, env), self.eval(e.key, env))
+        if kind == "splat":
+            return self.splat(e, env)
+        if kind == "call":
+            return self.call(e, env)
+        if kind == "unary":
+            v = self.eval(e.operand, env)
+            if isinstance(v, Unknown):
+                return self.unknown(e, v.reason)
+            if e.op == "!" and isinstance(v, bool):
+                return not v
+            if e.op == "-" and _is_num(v):
+                return -v
+            return self.unknown(e, f"invalid operand for {e.op}")
+        if kind == "binary":
+            return self.binary(e, env)
+        if kind == "conditional":
+            c = self.eval(e.cond, env)
+            if isinstance(c, Unknown):
+                return self.unknown(e, c.reason)
+            if not isinstance(c, bool):
+                c = _to_bool(c)
+                if c is None:
+                    return self.unknown(e, "condition is not a bool")
+            return self.eval(e.then if c else e.other, env)
+        if kind == "for":
+            return self.for_expr(e, env)
+        return self.unknown(e, f"unsupported expression {kind}")
+
+    def _extend(self, inner: Unknown, e: Expr) -> Unknown:
+        return self.unknown(e, inner.reason)
+
+    def template(self, e: Expr, parts: list, env: Env) -> Any:
+        out: list[str] = []
+        for p in parts:
+            if isinstance(p, str):
+                out.append(p)
+            elif isinstance(p, TemplateIf):
+                c = self.eval(p.cond, env)
+                if isinstance(c, Unknown) or not isinstance(c, bool):
+                    return self.unknown(e, "template condition is not known")
+                sub = self.template(e, p.then if c else p.other, env)
+                if isinstance(sub, Unknown):
+                    return sub
+                out.append(sub)
+            elif isinstance(p, TemplateFor):
+                coll = self.eval(p.coll, env)
+                if isinstance(coll, Unknown):
+                    return self.unknown(e, coll.reason)
+                for k, v in _iterate(coll):
+                    names = {p.val_var: v}
+                    if p.key_var:
+                        names[p.key_var] = k
+                    sub = self.template(e, p.body, env.child(names))
+                    if isinstance(sub, Unknown):
+                        return sub
+                    out.append(sub)
+            else:
+                v = self.eval(p, env)
+                if isinstance(v, Unknown):
+                    return self.unknown(e, v.reason)
+                if v is None or isinstance(v, (list, dict)):
+                    return self.unknown(e, "template interpolates a non-string value")
+                out.append(_to_str(v))
+        return "".join(out)
+
+    def index(self, e: Expr, obj: Any, key: Any) -> Any:
+        if isinstance(obj, Unknown) or isinstance(key, Unknown):
+            return self.unknown(e, (obj if isinstance(obj, Unknown) else key).reason)
+        if isinstance(obj, list):
+            k = _to_num(key)
+            if isinstance(k, int) and not isinstance(k, bool) and 0 <= k < len(obj):
+                return obj[k]
+            return self.unknown(e, "index out of range")
+        if isinstance(obj, dict):
+            k = _to_str(key) if not isinstance(key, (list, dict)) and key is not None else None
+            if k in obj:
+                return obj[k]
+            return self.unknown(e, f"no key {k!r}")
+        if isinstance(obj, _Lazy):
+            return obj.get(_to_str(key), e, self)
+        return self.unknown(e, f"cannot index a {_type_name(obj)}")
+
+    def splat(self, e: Splat, env: Env) -> Any:
+        obj = self.eval(e.obj, env)
+        if isinstance(obj, Unknown):
+            return self.unknown(e, obj.reason)
+        if obj is None:
+            return []
+        items = obj if isinstance(obj, list) else [obj]
+        out = []
+        for item in items:
+            for op, arg in e.ops:
+                if isinstance(item, Unknown):
+                    break
+                if op == "attr":
+                    item = item.get(arg, self.unknown(e, f"no attribute {arg!r}")) if isinstance(item, dict) \
+                        else self.unknown(e, f"cannot read .{arg}")
+                else:
+                    item = self.index(e, item, self.eval(arg, env))
+            out.append(item)
+        return out
+
+    def call(self, e: Call, env: Env) -> Any:
+        fn = self.functions.get(e.name)
+        if fn is None:
+            return self.unknown(e, f"function {e.name}() is not evaluated")
+        args = [self.eval(a, env) for a in e.args]
+        if e.expand and args:
+            last = args.pop()
+            if isinstance(last, Unknown) or not isinstance(last, list):
+                return self.unknown(e, "expanded argument is not a known list")
+            args.extend(last)
+        try:
+            return fn(self, e, args)
+        except EvalError as exc:
+            return self.unknown(e, str(exc))
+
+    def binary(self, e: Binary, env: Env) -> Any:
+        op = e.op
+        left = self.eval(e.left, env)
+        if op in ("&&", "||") and isinstance(left, bool):
+            # Terraform evaluates both sides, but a known short-circuit is still the answer.
+            if (op == "&&" and not left) or (op == "||" and left):
+                return left
+        right = self.eval(e.right, env)
+        if isinstance(left, Unknown) or isinstance(right, Unknown):
+            return self.unknown(e, (left if isinstance(left, Unknown) else right).reason)
+        if op in ("==", "!=") and not (is_known(left) and is_known(right)):
+            return self.unknown(e, "comparison of a partly unknown value")
+        if op == "==":
+            return _equal(left, right)
+        if op == "!=":
+            return not _equal(left, right)
+        if op in ("&&", "||"):
+            lb, rb = _to_bool(left), _to_bool(right)
+            if lb is None or rb is None:
+                return self.unknown(e, f"{op} needs bools")
+            return (lb and rb) if op == "&&" else (lb or rb)
+        ln, rn = _to_num(left), _to_num(right)
+        if ln is None or rn is None:
+            return self.unknown(e, f"{op} needs numbers")
+        try:
+            if op == "+":
+                return ln + rn
+            if op == "-":
+                return ln - rn
+            if op == "*":
+                return ln * rn
+            if op == "/":
+                r = ln / rn
+                return int(r) if r == int(r) else r
+            if op == "%":
+                return ln % rn
+            if op == "<":
+                return ln < rn
+            if op == ">":
+                return ln > rn
+            if op == "<=":
+                return ln <= rn
+            if op == ">=":
+                return ln >= rn
+        except (ZeroDivisionError, OverflowError):
+            return self.unknown(e, "arithmetic error")
+        return self.unknown(e, f"unsupported operator {op}")
+
+    def for_expr(self, e: For, env: Env) -> Any:
+        coll = self.eval(e.coll, env)
+        if isinstance(coll, Unknown):
+            return self.unknown(e, coll.reason)
+        if not isinstance(coll, (list, dict)):
+            return self.unknown(e, "for expression over a non-collection")
+        out_list: list = []
+        out_map: dict = {}
+        for k, v in _iterate(coll):
+            names = {e.val_var: v}
+            if e.key_var:
+                names[e.key_var] = k
+            inner = env.child(names)
+            if e.cond is not None:
+                c = self.eval(e.cond, inner)
+                if isinstance(c, Unknown):
+                    return self.unknown(e, c.reason)
+                if not c:
+                    continue
+            if e.key is None:
+                out_list.append(self.eval(e.value, inner))
+                if len(out_list) > MAX_COLLECTION:
+                    return self.unknown(e, "collection too large")
+            else:
+                key = self.eval(e.key, inner)
+                if isinstance(key, Unknown):
+                    return self.unknown(e, key.reason)
+                key = _to_str(key)
+                value = self.eval(e.value, inner)
+                if e.group:
+                    out_map.setdefault(key, []).append(value)
+                elif key in out_map:
+                    return self.unknown(e, f"duplicate key {key!r} in for expression")
+                else:
+                    out_map[key] = value
+        return out_list if e.key is None else out_map
+
+
+_NOT_FOUND = object()
+
+
+class _Lazy:
+    """A namespace whose members are evaluated on first use (``local``), with cycle detection."""
+
+    def __init__(self, name: str, compute: Callable[[str, Expr, "Evaluator"], Any]):
+        self.name = name
+        self.compute = compute
+
+    def get(self, key: str, e: Expr, ev: Evaluator) -> Any:
+        return self.compute(key, e, ev)
+
+
+def _iterate(coll):
+    if isinstance(coll, dict):
+        return sorted(coll.items())
+    return list(enumerate(coll))
+
+
+def _is_num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _to_num(v):
+    if _is_num(v):
+        return v
+    if isinstance(v, str):
+        try:
+            return int(v)
+        except ValueError:
+            try:
+                return float(v)
+            except ValueError:
+                return None
+    return None
+
+
+def _to_bool(v):
+    if isinstance(v, bool):
+        return v
+    if v in ("true", "false"):
+        return v == "true"
+    return None
+
+
+def _to_str(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _equal(a, b) -> bool:
+    if _is_num(a) and _is_num(b):
+        return a == b
+    if type(a) is not type(b):
+        return False
+    return a == b
+
+
+def _type_name(v) -> str:
+    if v is None:
+        return "null"
+    return {bool: "bool", int: "number", float: "number", str: "string", list: "list",
+            dict: "object"}.get(type(v), type(v).__name__)

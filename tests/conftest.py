@@ -1,0 +1,8 @@
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "fixtures")
+EXAMPLES = os.path.join(ROOT, "examples")
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
