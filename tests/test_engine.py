@@ -1,0 +1,242 @@
+"""The scan end to end: broken files, suppressions, config, pre-commit mode, exit codes, CLI."""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from iaclint.cli import main
+from iaclint.config import Config
+from iaclint.engine import ScanOptions, scan
+
+OPEN_SG = '''resource "aws_security_group" "ssh" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+'''
+
+PRIVILEGED_POD = '''apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+    - name: c
+      image: nginx:1.25
+      securityContext:
+        privileged: true
+'''
+
+
+def write(root, files: dict[str, str]):
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text) if text.startswith("\n") else text)
+
+
+def run_scan(root, monkeypatch, paths=(".",), **opts):
+    monkeypatch.chdir(root)
+    return scan(list(paths), Config(), ScanOptions(**opts))
+
+
+def ids(result):
+    return sorted((f.location.path, f.location.span.line, f.policy_id) for f in result.findings)
+
+
+def test_one_broken_file_does_not_hide_the_others(tmp_path, monkeypatch):
+    write(tmp_path, {"net/main.tf": OPEN_SG, "net/broken.tf": 'resource "x" "y" {\n  a = [1,\n}\n',
+                     "k8s/pod.yaml": PRIVILEGED_POD, "k8s/bad.yaml": "a: [1, 2\nb: c\n",
+                     "app/Dockerfile": "FROM alpine:3.19\nUSER 1000\n"})
+    result = run_scan(tmp_path, monkeypatch, select=["IAC-NET-001", "IAC-ISO-001"])
+    assert ("net/main.tf", 6, "IAC-NET-001") in ids(result)
+    assert ("k8s/pod.yaml", 10, "IAC-ISO-001") in ids(result)
+    errors = {d.path: d for d in result.errors}
+    assert set(errors) == {"net/broken.tf", "k8s/bad.yaml"}
+    assert errors["net/broken.tf"].span.line >= 2 and errors["net/broken.tf"].span.column >= 1
+    assert result.exit_code() == 2
+
+
+def test_finding_location_has_real_columns(tmp_path, monkeypatch):
+    write(tmp_path, {"main.tf": OPEN_SG})
+    f = run_scan(tmp_path, monkeypatch, select=["IAC-NET-001"]).findings[0]
+    s = f.location.span
+    assert (s.line, s.column, s.end_line) == (6, 5, 6)
+    assert s.end_column == len('    cidr_blocks = ["0.0.0.0/0"]') + 1
+    assert f.address == "aws_security_group.ssh" and f.family == "network"
+
+
+def test_suppressions_above_the_line_the_header_and_trailing(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "a.tf": OPEN_SG.replace("    cidr_blocks", "    # iaclint: ignore[IAC-NET-001] bastion, reviewed in SEC-1\n    cidr_blocks"),
+        "b.tf": "# iaclint: ignore[open-ingress] whole group: honeypot\n# another comment\n" + OPEN_SG.replace('"ssh"', '"b"'),
+        "c.tf": OPEN_SG.replace('"ssh"', '"c"').replace('["0.0.0.0/0"]', '["0.0.0.0/0"] # iaclint: ignore[IAC-NET-001] lab only'),
+        "d.tf": OPEN_SG.replace('"ssh"', '"d"'),
+    })
+    result = run_scan(tmp_path, monkeypatch, select=["IAC-NET-001"])
+    assert ids(result) == [("d.tf", 6, "IAC-NET-001")]
+    assert result.suppressed == 3
+    assert not [d for d in result.diagnostics if d.code.startswith("suppression")]
+
+
+def test_expired_and_reasonless_suppressions_are_reported(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "a.tf": "# iaclint: ignore[IAC-NET-001] until=2020-01-01 temporary\n" + OPEN_SG,
+        "b.tf": "# iaclint: ignore[IAC-NET-001]\n" + OPEN_SG.replace('"ssh"', '"b"'),
+        "c.tf": "# iaclint: ignore[IAC-NET-001] until=2999-01-01 migration\n" + OPEN_SG.replace('"ssh"', '"c"'),
+    })
+    result = run_scan(tmp_path, monkeypatch, select=["IAC-NET-001"], today=dt.date(2026, 11, 22))
+    assert [f.location.path for f in result.findings] == ["a.tf"]  # expired: back in force
+    codes = {(d.path, d.code) for d in result.diagnostics}
+    assert ("a.tf", "suppression-expired") in codes
+    assert ("b.tf", "suppression-without-reason") in codes
+    assert result.exit_code() == 1  # warnings about suppressions do not make a run fail with 2
+
+
+def test_no_inline_suppressions(tmp_path, monkeypatch):
+    write(tmp_path, {"a.tf": "# iaclint: ignore[IAC-NET-001] reason\n" + OPEN_SG})
+    assert run_scan(tmp_path, monkeypatch, select=["IAC-NET-001"]).findings == []
+    assert len(run_scan(tmp_path, monkeypatch, select=["IAC-NET-001"], inline_suppressions=False).findings) == 1
+
+
+def test_kubernetes_annotation_and_yaml_comment_suppressions(tmp_path, monkeypatch):
+    annotated = PRIVILEGED_POD.replace("  name: p\n", '  name: p\n  annotations:\n    iaclint.io/ignore: "IAC-ISO-001: CNI agent"\n')
+    commented = PRIVILEGED_POD.replace("name: p", "name: q").replace(
+        "        privileged: true", "        # iaclint: ignore[IAC-ISO-001] node debugger\n        privileged: true")
+    write(tmp_path, {"a.yaml": annotated, "b.yaml": commented, "c.yaml": PRIVILEGED_POD})
+    result = run_scan(tmp_path, monkeypatch, select=["IAC-ISO-001"])
+    assert [f.location.path for f in result.findings] == ["c.yaml"]
+    assert result.suppressed == 2
+
+
+def test_unknown_values_are_skipped_and_counted_never_reported(tmp_path, monkeypatch):
+    write(tmp_path, {"main.tf": 'variable "cidr" {}\n' + OPEN_SG.replace('["0.0.0.0/0"]', "[var.cidr]")})
+    result = run_scan(tmp_path, monkeypatch, select=["IAC-NET-001"])
+    assert result.findings == []
+    assert result.unknown_skips == 1
+    assert result.unknowns[0]["expression"] in ("var.cidr", "[var.cidr]")
+
+
+def test_variable_default_in_sibling_file_resolves(tmp_path, monkeypatch):
+    write(tmp_path, {"variables.tf": 'variable "cidr" {\n  default = "0.0.0.0/0"\n}\n',
+                     "main.tf": OPEN_SG.replace('["0.0.0.0/0"]', "[var.cidr]")})
+    assert ids(run_scan(tmp_path, monkeypatch, select=["IAC-NET-001"])) == [("main.tf", 6, "IAC-NET-001")]
+
+
+def test_precommit_mode_evaluates_the_module_and_reports_only_passed_files(tmp_path, monkeypatch):
+    write(tmp_path, {"mod/variables.tf": 'variable "cidr" {\n  default = "0.0.0.0/0"\n}\n',
+                     "mod/main.tf": OPEN_SG.replace('["0.0.0.0/0"]', "[var.cidr]"),
+                     "mod/other.tf": OPEN_SG.replace('"ssh"', '"other"')})
+    result = run_scan(tmp_path, monkeypatch, paths=["mod/main.tf"], select=["IAC-NET-001"])
+    assert ids(result) == [("mod/main.tf", 6, "IAC-NET-001")]
+    assert result.files == ["mod/main.tf"]
+
+
+def test_helm_templates_and_non_kubernetes_yaml(tmp_path, monkeypatch):
+    write(tmp_path, {"chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 1.0.0\n",
+                     "chart/templates/pod.yaml": PRIVILEGED_POD.replace("name: p", "name: {{ .Release.Name }}"),
+                     ".github/workflows/ci.yml": "on: push\njobs: {}\n",
+                     "values.yaml": "image: nginx\n"})
+    result = run_scan(tmp_path, monkeypatch, select=["IAC-ISO-001"])
+    assert result.findings == [] and result.errors == []
+    notes = [d for d in result.diagnostics if d.code == "helm-template"]
+    assert [d.path for d in notes] == ["chart/templates/pod.yaml"]
+
+
+def test_excludes_are_gitignore_style(tmp_path, monkeypatch):
+    write(tmp_path, {"live/main.tf": OPEN_SG, "legacy/main.tf": OPEN_SG, "x/testdata/main.tf": OPEN_SG,
+                     ".terraform/modules/m/main.tf": OPEN_SG})
+    result = run_scan(tmp_path, monkeypatch, select=["IAC-NET-001"], exclude=["legacy/", "**/testdata/**"])
+    assert [f.location.path for f in result.findings] == ["live/main.tf"]
+
+
+def test_binary_and_non_utf8_files_are_errors_with_positions(tmp_path, monkeypatch):
+    write(tmp_path, {"ok.tf": OPEN_SG})
+    (tmp_path / "bin.tf").write_bytes(b"resource \x00\x01")
+    (tmp_path / "latin.yaml").write_bytes(b"a: 1\nb: caf\xe9\n")
+    result = run_scan(tmp_path, monkeypatch, select=["IAC-NET-001"])
+    errors = {d.path: d for d in result.errors}
+    assert errors["bin.tf"].code == "binary-file"
+    assert (errors["latin.yaml"].span.line, errors["latin.yaml"].span.column) == (2, 7)
+    assert len(result.findings) == 1
+
+
+# -- the command line ---------------------------------------------------------------------------
+
+def cli(args, capsys):
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_exit_codes_and_threshold(tmp_path, monkeypatch, capsys):
+    write(tmp_path, {"main.tf": OPEN_SG})
+    monkeypatch.chdir(tmp_path)
+    assert cli(["scan", "--select", "IAC-NET-001"], capsys)[0] == 1
+    assert cli(["scan", "--select", "IAC-NET-001", "--severity-threshold", "critical"], capsys)[0] == 0
+    code, _, err = cli(["scan", "--select", "IAC-NOPE-999"], capsys)
+    assert code == 2 and "IAC-NOPE-999" in err
+    code, _, err = cli(["scan", "does-not-exist"], capsys)
+    assert code == 2 and "does-not-exist" in err
+
+
+def test_cli_config_errors_name_the_key(tmp_path, monkeypatch, capsys):
+    write(tmp_path, {"main.tf": OPEN_SG, ".iaclint.toml": 'selekt = ["network"]\n'})
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli(["scan"], capsys)
+    assert code == 2 and "selekt" in err
+    write(tmp_path, {".iaclint.toml": 'severity-threshold = "severe"\n'})
+    code, _, err = cli(["scan"], capsys)
+    assert code == 2 and "severity-threshold" in err
+
+
+def test_cli_config_from_pyproject(tmp_path, monkeypatch, capsys):
+    write(tmp_path, {"main.tf": OPEN_SG, "pyproject.toml": '[tool.iaclint]\nignore = ["network"]\n'})
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = cli(["scan", "--format", "json"], capsys)
+    assert code == 0, out
+    assert json.loads(out)["findings"] == []
+
+
+def test_cli_outputs_json_and_sarif_to_file(tmp_path, monkeypatch, capsys):
+    write(tmp_path, {"main.tf": OPEN_SG})
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = cli(["scan", "--format", "json", "--select", "network"], capsys)
+    data = json.loads(out)
+    assert code == 1 and data["findings"][0]["id"] == "IAC-NET-001" and data["findings"][0]["line"] == 6
+    code, out, _ = cli(["scan", "--format", "sarif", "--output", "out.sarif", "--select", "network"], capsys)
+    assert code == 1 and out == ""
+    sarif = json.loads((tmp_path / "out.sarif").read_text())
+    result = sarif["runs"][0]["results"][0]
+    assert result["ruleId"] == "IAC-NET-001"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "main.tf"
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".iaclint-")]  # no temp file left
+
+
+def test_cli_rules_and_explain(capsys):
+    code, out, _ = cli(["rules", "--format", "json"], capsys)
+    rules = json.loads(out)
+    assert code == 0 and {r["family"] for r in rules} == {"network", "encryption", "secrets", "isolation", "supply-chain"}
+    code, out, _ = cli(["explain", "IAC-NET-001"], capsys)
+    assert code == 0 and "Why" in out and "Fix" in out and "CKV" in out
+    assert cli(["explain", "IAC-XXX-000"], capsys)[0] == 2
+
+
+def test_version_and_rules_do_not_import_parsers():
+    code = ("import sys, runpy\n"
+            "sys.argv = ['iaclint', 'rules']\n"
+            "from iaclint.cli import main\n"
+            "main()\n"
+            "bad = [m for m in sys.modules if m.startswith(('iaclint.parsers', 'yaml', 'hcl2', 'lark', 'jsonschema'))]\n"
+            "assert not bad, bad\n")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    out = subprocess.run([sys.executable, "-m", "iaclint", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("iaclint ")

@@ -1,0 +1,254 @@
+"""HCL parsing, positions and the foundation's evaluation (defaults, tfvars, locals, count, dynamic)."""
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from iaclint.model import ParseError, Unknown, UnknownValue
+from iaclint.parsers.hcl import parse
+from iaclint.parsers.terraform import parse_items
+from iaclint.terraform.module import Module, TfFile
+
+
+def module(files: dict[str, str], tfvars: dict[str, str] | None = None) -> Module:
+    tf = [TfFile(p, t, parse_items(t, p)) for p, t in files.items()]
+    tv = [TfFile(p, t, parse_items(t, p)) for p, t in (tfvars or {}).items()]
+    return Module(".", tf, tv)
+
+
+def by_address(m: Module) -> dict:
+    return {r.address: r for r in m.resources()}
+
+
+def test_literal_values_are_plain_python():
+    r = by_address(module({"main.tf": '''
+resource "aws_x" "a" {
+  s = "text"
+  n = 42
+  f = 1.5
+  neg = -3
+  b = true
+  z = null
+  l = ["a", 1]
+  m = { key = "v", "quoted key" = 2 }
+  esc = "tab\\there \\"q\\" $${not_interp}"
+}
+'''}))["aws_x.a"]
+    assert r.attributes == {"s": "text", "n": 42, "f": 1.5, "neg": -3, "b": True, "z": None,
+                            "l": ["a", 1], "m": {"key": "v", "quoted key": 2},
+                            "esc": 'tab\there "q" ${not_interp}'}
+
+
+def test_nested_blocks_are_always_lists_with_spans():
+    text = '''resource "aws_security_group" "sg" {
+  ingress {
+    from_port = 22
+  }
+  ingress {
+    from_port = 443
+  }
+  egress {
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+'''
+    r = by_address(module({"main.tf": text}))["aws_security_group.sg"]
+    assert r.attributes["ingress"] == [{"from_port": 22}, {"from_port": 443}]
+    assert r.attributes["egress"] == [{"cidr_blocks": ["0.0.0.0/0"]}]
+    span = r.span(("ingress", 1, "from_port"))
+    assert (span.line, span.column, span.end_line, span.end_column) == (6, 5, 6, 20)
+    header = r.span(("ingress", 1))
+    assert (header.line, header.column) == (5, 3)
+    assert (r.header.line, r.header.column, r.header.end_line) == (1, 1, 1)
+    assert r.header.end_column == len('resource "aws_security_group" "sg" {') + 1
+    # a missing attribute falls back to its nearest enclosing block
+    assert r.span(("egress", 0, "nope")).line == 8
+
+
+def test_variable_default_in_another_file_and_tfvars_override():
+    m = module({"variables.tf": 'variable "enc" {\n  default = true\n}\nvariable "open" {\n  default = "10.0.0.0/8"\n}\n',
+                "main.tf": 'resource "aws_ebs_volume" "v" {\n  encrypted = var.enc\n  cidr = var.open\n}\n'},
+               {"terraform.tfvars": 'enc = false\n', "b.auto.tfvars": 'open = "0.0.0.0/0"\n',
+                "a.auto.tfvars": 'open = "1.1.1.1/32"\n'})
+    r = by_address(m)["aws_ebs_volume.v"]
+    assert r.get("encrypted") is False  # terraform.tfvars beats the default
+    assert r.get("cidr") == "0.0.0.0/0"  # auto.tfvars in lexical order: b after a
+
+
+def test_variable_without_value_is_unknown_and_touching_it_raises():
+    r = by_address(module({"main.tf": 'variable "x" {}\nresource "aws_y" "a" {\n  v = var.x\n  w = "p-${var.x}"\n}\n'}))["aws_y.a"]
+    v = r.get("v")
+    assert isinstance(v, Unknown)
+    assert v.expression == "var.x"
+    with pytest.raises(UnknownValue):
+        bool(v == "anything")
+    with pytest.raises(UnknownValue):
+        if v:
+            pass
+    assert isinstance(r.get("w"), Unknown) and r.get("w").expression == '"p-${var.x}"'
+
+
+def test_locals_conditionals_templates_and_for():
+    r = by_address(module({"main.tf": '''
+variable "env" { default = "prod" }
+locals {
+  is_prod = var.env == "prod"
+  cidr    = local.is_prod ? "10.0.0.0/8" : "0.0.0.0/0"
+  ports   = [for p in [22, 80] : p + 1 if p > 30]
+  tags    = { for k in ["a", "b"] : k => upper(k) }
+  text    = "%{ if local.is_prod }strict%{ else }lax%{ endif }-${length(local.ports)}"
+  list    = "%{ for x in ["a", "b"] }${x};%{ endfor }"
+}
+resource "aws_z" "a" {
+  cidr  = local.cidr
+  ports = local.ports
+  tags  = local.tags
+  text  = local.text
+  list  = local.list
+  nums  = [1 + 2 * 3, 7 / 2, 7 % 3, !true, 2 >= 2 && "a" != "b"]
+}
+'''}))["aws_z.a"]
+    assert r.get("cidr") == "10.0.0.0/8"
+    assert r.get("ports") == [81]
+    tags = r.get("tags")  # keys are known; upper() is left to the evaluation issue, not guessed
+    assert sorted(tags) == ["a", "b"] and all(isinstance(v, Unknown) for v in tags.values())
+    assert isinstance(r.get("text"), Unknown)  # length() likewise: the whole template is unknown
+    assert r.get("list") == "a;b;"
+    assert r.get("nums") == [7, 3.5, 1, False, True]
+
+
+def test_local_cycle_is_an_error_not_a_hang():
+    m = module({"main.tf": 'locals {\n  a = local.b\n  b = local.a\n}\nresource "aws_q" "q" {\n  v = local.a\n}\n'})
+    r = by_address(m)["aws_q.q"]
+    assert isinstance(r.get("v"), Unknown)
+    assert any(d.code == "tf-local-cycle" and d.level == "error" for d in m.diagnostics)
+
+
+def test_references_to_resources_and_data_are_unknown():
+    r = by_address(module({"main.tf": 'resource "aws_a" "a" {\n  b = aws_s3_bucket.logs.id\n  d = data.aws_caller_identity.me.account_id\n}\n'}))["aws_a.a"]
+    assert r.get("b").expression == "aws_s3_bucket.logs.id"
+    assert r.get("d").expression == "data.aws_caller_identity.me.account_id"
+
+
+def test_count_and_for_each_instances():
+    res = by_address(module({"main.tf": '''
+variable "create" { default = false }
+resource "aws_a" "off" {
+  count = var.create ? 1 : 0
+}
+resource "aws_a" "two" {
+  count = 2
+  name  = "n-${count.index}"
+}
+resource "aws_a" "each" {
+  for_each = { web = 80, db = 5432 }
+  port     = each.value
+  name     = each.key
+}
+resource "aws_a" "unknown" {
+  count = length(var.list)
+  name  = "n-${count.index}"
+}
+'''}))
+    assert not any(a.startswith("aws_a.off") for a in res)
+    assert res["aws_a.two[1]"].get("name") == "n-1"
+    assert res['aws_a.each["db"]'].get("port") == 5432
+    assert res['aws_a.each["web"]'].get("name") == "web"
+    assert isinstance(res["aws_a.unknown"].get("name"), Unknown)
+
+
+def test_dynamic_blocks_expand_when_for_each_is_known():
+    r = by_address(module({"main.tf": '''
+locals { rules = [{ port = 3389, cidr = "0.0.0.0/0" }, { port = 22, cidr = "10.0.0.0/8" }] }
+resource "aws_security_group" "sg" {
+  ingress {
+    from_port = 443
+  }
+  dynamic "ingress" {
+    for_each = local.rules
+    iterator = rule
+    content {
+      from_port   = rule.value.port
+      cidr_blocks = [rule.value.cidr]
+    }
+  }
+  dynamic "egress" {
+    for_each = var.unknown_rules
+    content {
+      from_port = egress.value
+    }
+  }
+}
+'''}))["aws_security_group.sg"]
+    assert r.get("ingress") == [{"from_port": 443}, {"from_port": 3389, "cidr_blocks": ["0.0.0.0/0"]},
+                                {"from_port": 22, "cidr_blocks": ["10.0.0.0/8"]}]
+    assert r.span(("ingress", 1, "from_port")).line == 11  # the content's attribute line
+    with pytest.raises(UnknownValue):
+        r.blocks("egress")
+
+
+def test_heredoc_trim_and_interpolation():
+    r = by_address(module({"main.tf": 'locals { who = "world" }\nresource "aws_i" "i" {\n  user_data = <<-EOT\n    #!/bin/sh\n      echo ${local.who}\n  EOT\n  plain = <<EOF\nx $${y}\nEOF\n}\n'}))["aws_i.i"]
+    assert r.get("user_data") == "#!/bin/sh\n  echo world\n"
+    assert r.get("plain") == "x ${y}\n"
+
+
+def test_provider_module_variable_and_data_addresses():
+    res = by_address(module({"main.tf": '''
+provider "aws" {
+  alias  = "west"
+  region = "us-west-2"
+}
+module "vpc" {
+  source = "./vpc"
+}
+data "aws_ami" "ubuntu" {
+  most_recent = true
+}
+variable "db_password" {
+  default = "hunter2"
+}
+'''}))
+    assert res["provider.aws.west"].type == "provider.aws"
+    assert res["module.vpc"].get("source") == "./vpc"
+    assert res["data.aws_ami.ubuntu"].type == "data.aws_ami"
+    assert res["var.db_password"].get("default") == "hunter2"
+
+
+def test_tf_json_is_read_with_positions():
+    text = '''{
+  "variable": {"enc": {"default": false}},
+  "resource": {
+    "aws_ebs_volume": {
+      "v": {
+        "encrypted": "${var.enc}",
+        "size": 10
+      }
+    }
+  }
+}
+'''
+    r = by_address(module({"main.tf.json": text}))["aws_ebs_volume.v"]
+    assert r.get("encrypted") is False
+    assert r.get("size") == 10
+    assert r.span(("encrypted",)).line == 6
+
+
+def test_syntax_error_has_line_and_column():
+    with pytest.raises(ParseError) as info:
+        parse('resource "a" "b" {\n  x = \n}\n')
+    assert info.value.line == 3 or info.value.line == 2
+    assert info.value.column >= 1
+    with pytest.raises(ParseError) as info:
+        parse('resource "a" "b" {\n  ok = 1\n  bad = [1, 2\n}\n')
+    assert info.value.line >= 3
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('resource"{}[]=,.$%~#/\\*ab1 \n<-:?!()')), max_size=80))
+def test_any_text_parses_or_fails_with_a_position(text):
+    try:
+        items = parse_items(text, "fuzz.tf")
+    except ParseError as exc:
+        assert exc.line >= 1 and exc.column >= 1
+        return
+    Module(".", [TfFile("fuzz.tf", text, items)], []).resources()
