@@ -194,6 +194,15 @@ class Node:
             return []
         return [Node(self.resource, v, base + (i,)) for i, v in enumerate(value) if isinstance(v, dict)]
 
+    def written_here(self, key: str) -> bool:
+        """Whether the value at ``key`` is written literally in this resource's own text.
+
+        False when it was computed from a variable, local or function: a policy about what is
+        *written* (a hard-coded secret) reports it where the literal is, not at every use.
+        """
+        computed = self.resource.meta.get("computed")
+        return not computed or self.path + tuple(key.split(".")) not in computed
+
     def span(self, key: "str | tuple | None" = None) -> Span:
         """Where ``key`` (relative to this node) is written, else the nearest enclosing span."""
         path = self.path

@@ -252,3 +252,22 @@ def test_any_text_parses_or_fails_with_a_position(text):
         assert exc.line >= 1 and exc.column >= 1
         return
     Module(".", [TfFile("fuzz.tf", text, items)], []).resources()
+
+
+def test_written_here_tells_literals_from_computed_values():
+    r = by_address(module({"main.tf": '''
+variable "pw" { default = "x" }
+resource "aws_db_instance" "d" {
+  password = var.pw
+  username = "admin"
+  tags     = { a = "b" }
+  block {
+    inner = "${var.pw}-suffix"
+    plain = ["a", 1]
+  }
+}
+'''}))["aws_db_instance.d"]
+    assert not r.written_here("password")
+    assert r.written_here("username") and r.written_here("tags")
+    block = r.blocks("block")[0]
+    assert not block.written_here("inner") and block.written_here("plain")

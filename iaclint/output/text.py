@@ -78,6 +78,24 @@ def _diagnostic_line(d: "Diagnostic", paint: _Painter) -> str:
     return f"{where}: {level}: {safe_text(d.message)}{code}"
 
 
+def _diagnostic_lines(diagnostics: "list[Diagnostic]", paint: _Painter) -> list[str]:
+    """Errors and warnings one per line; notes (skipped files) folded to one line per kind."""
+    lines = [_diagnostic_line(d, paint) for d in diagnostics if d.level != "note"]
+    notes: dict[tuple[str, str], list["Diagnostic"]] = {}
+    for d in diagnostics:
+        if d.level == "note":
+            notes.setdefault((d.code, d.message), []).append(d)
+    for (_code, message), group in notes.items():
+        if len(group) == 1:
+            lines.append(_diagnostic_line(group[0], paint))
+            continue
+        level = paint(_LEVEL_STYLE["note"], "note")
+        first = safe_text(group[0].path)
+        lines.append(f"{_plural(len(group), 'file')}: {level}: {safe_text(message)} "
+                     f"(first: {first}; --format json lists them all)")
+    return lines
+
+
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
@@ -146,7 +164,13 @@ def write(result: "ScanResult", stream: TextIO, **opts: Any) -> None:
         else:
             blocks.append(_grouped(findings, paint))
     if diagnostics:
-        blocks.append([_diagnostic_line(d, paint) for d in diagnostics])
+        blocks.append(_diagnostic_lines(diagnostics, paint))
+    if opts.get("explain_unknown") and result.unknowns:
+        blocks.append([f"{paint(_BOLD, 'Checks skipped because a value could not be known:')}"] + [
+            f"  {safe_text(u.get('path') or '-')}:{u.get('line', 1)}: {u['policy']} on "
+            f"{safe_text(u.get('address') or 'project')}: {safe_text(u.get('expression') or '?')} "
+            f"({safe_text(u.get('reason') or 'unknown')})"
+            for u in sorted(result.unknowns, key=lambda u: (u.get("path", ""), u.get("line", 0), u["policy"]))])
     if not opts.get("quiet"):
         blocks.append([summary_line(result, paint)])
     separator = "\n" if opts.get("compact") else "\n\n"

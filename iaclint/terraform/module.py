@@ -147,9 +147,10 @@ class Module:
             env = self.base_env.child(names) if names else self.base_env
             attrs: dict = {}
             spans: dict = {}
-            self._body(block.body, (), env, ev, attrs, spans)
+            computed: set = set()
+            self._body(block.body, (), env, ev, attrs, spans, computed)
             out.append(Resource("terraform", type_, name, address + suffix, f.path, block.header,
-                                attrs, spans, dict(meta)))
+                                attrs, spans, {**meta, "computed": computed}))
         return out
 
     def _instances(self, block: Block, ev: Evaluator) -> list[tuple[str, dict]]:
@@ -172,18 +173,21 @@ class Module:
             return [(f"[{_quote(k)}]", {"each": {"key": k, "value": v}}) for k, v in items]
         return [("", {})]
 
-    def _body(self, items: list, path: tuple, env: Env, ev: Evaluator, attrs: dict, spans: dict) -> None:
+    def _body(self, items: list, path: tuple, env: Env, ev: Evaluator, attrs: dict, spans: dict,
+              computed: set) -> None:
         for item in items:
             if isinstance(item, Attribute):
                 attrs[item.name] = ev.evaluate(item.expr, env)
                 spans[path + (item.name,)] = item.span
+                if not _literal(item.expr):
+                    computed.add(path + (item.name,))
             elif item.type == "dynamic" and item.labels:
-                self._dynamic(item, path, env, ev, attrs, spans)
+                self._dynamic(item, path, env, ev, attrs, spans, computed)
             else:
-                self._nested(item.type, item.body, item.header, path, env, ev, attrs, spans)
+                self._nested(item.type, item.body, item.header, path, env, ev, attrs, spans, computed)
 
     def _nested(self, type_: str, body: list, header: Span, path: tuple, env: Env, ev: Evaluator,
-                attrs: dict, spans: dict) -> None:
+                attrs: dict, spans: dict, computed: set) -> None:
         existing = attrs.get(type_)
         if not isinstance(existing, list):
             existing = attrs[type_] = []
@@ -191,9 +195,10 @@ class Module:
         child: dict = {}
         existing.append(child)
         spans[path + (type_, index)] = header
-        self._body(body, path + (type_, index), env, ev, child, spans)
+        self._body(body, path + (type_, index), env, ev, child, spans, computed)
 
-    def _dynamic(self, block: Block, path: tuple, env: Env, ev: Evaluator, attrs: dict, spans: dict) -> None:
+    def _dynamic(self, block: Block, path: tuple, env: Env, ev: Evaluator, attrs: dict, spans: dict,
+                 computed: set) -> None:
         label = block.labels[0]
         battrs = block.attributes()
         iterator = label
@@ -211,7 +216,19 @@ class Module:
             return
         for k, v in items:
             inner = env.child({iterator: {"key": k, "value": v}})
-            self._nested(label, content[0].body, block.header, path, inner, ev, attrs, spans)
+            self._nested(label, content[0].body, block.header, path, inner, ev, attrs, spans, computed)
+
+
+def _literal(expr) -> bool:
+    """An expression that is its own value: no reference, call or operator inside."""
+    kind = expr.kind
+    if kind == "lit":
+        return True
+    if kind == "tuple":
+        return all(_literal(i) for i in expr.items)
+    if kind == "object":
+        return all(_literal(k) and _literal(v) for k, v in expr.items)
+    return False
 
 
 def _each_items(coll) -> list | None:

@@ -61,7 +61,7 @@ NOT_SECRET_NAME = re.compile(
 PLACEHOLDER = re.compile(
     r"(?ix)^(?:"
     r"|\s+|changeme|change[_\-\s]?me|changeit|password|passw0rd|secret|example\w*|\w*example|sample|dummy|"
-    r"fake\w*|test|testing|todo|tbd|none|null|nil|undefined|redacted|placeholder|your[_\-\w]*|my[_\-]?\w*|"
+    r"fake\w*|test|testing|todo|tbd|none|null|nil|undefined|redacted|placeholder|your[_\-\w]*|my[_\-]?[\w\-]*|[A-Z][A-Z0-9_]*_VAL(?:UE)?|"
     r"x{3,}|\*{3,}|\.{3,}|-{3,}|0{4,}|1234\d*|abc\w{0,3}|foo\w*|bar|foobar|"
     r"\$\{.*\}|\$\(.*\)|\$[A-Za-z_]\w*|%\{.*\}|\{\{.*\}\}|<[^>]*>|\[[^\]]*\]|@\w+|"
     r"(?:arn|projects|vault|secretsmanager|ssm|kms|sm|azurekeyvault|gcp)[:/].*"
@@ -87,7 +87,8 @@ def entropy(text: str) -> float:
 
 def is_placeholder(value: str) -> bool:
     v = value.strip().strip("'\"")
-    return bool(PLACEHOLDER.match(v)) or v.lower().startswith(("example", "changeme"))
+    # AWS documents its example credentials with EXAMPLE inside (AKIAIOSFODNN7EXAMPLE).
+    return bool(PLACEHOLDER.match(v)) or v.lower().startswith(("example", "changeme")) or "EXAMPLE" in v
 
 
 def secret_name(name: str) -> bool:

@@ -1,0 +1,127 @@
+"""What Kubernetes policies share: which container is which, and the effective security context.
+
+A pod's ``securityContext`` sets defaults for its containers; a container's own
+``securityContext`` overrides them field by field (``runAsUser``, ``runAsNonRoot``,
+``seccompProfile``, ...). :func:`effective` implements that once, and says where the winning
+value is written so a finding can point at it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from iaclint.model import Node
+
+# Fields a container can set that fall back to the pod's securityContext when it does not.
+POD_DEFAULTED = frozenset({
+    "runAsUser", "runAsGroup", "runAsNonRoot", "seLinuxOptions", "seccompProfile",
+    "windowsOptions", "appArmorProfile",
+})
+
+_KIND_WORDS = {"initContainers": "init container", "containers": "container",
+               "ephemeralContainers": "ephemeral container"}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A security-context field as the container sees it.
+
+    ``value`` is None when neither the container nor the pod sets it; ``level`` is
+    ``container``, ``pod`` or ``""``; ``path`` is where the value is written (for ``at=``).
+    """
+
+    value: Any
+    level: str = ""
+    path: tuple = ()
+
+
+def effective(container: Node, pod_spec: Node | None, key: str) -> Setting:
+    """The value of ``securityContext.<key>`` for ``container``: its own, else the pod's."""
+    own = container.node("securityContext")
+    if own is not None and key in own.value and own.value[key] is not None:
+        return Setting(own.value[key], "container", own.path + (key,))
+    if key in POD_DEFAULTED and pod_spec is not None:
+        pod = pod_spec.node("securityContext")
+        if pod is not None and key in pod.value and pod.value[key] is not None:
+            return Setting(pod.value[key], "pod", pod.path + (key,))
+    return Setting(None)
+
+
+def container_kind(container: Node) -> str:
+    """``container``, ``init container`` or ``ephemeral container``."""
+    for part in reversed(container.path):
+        if isinstance(part, str):
+            return _KIND_WORDS.get(part, "container")
+    return "container"
+
+
+def describe(container: Node) -> str:
+    """``container "web"``, ``init container "migrate"``: how messages name a container."""
+    name = container.get("name")
+    label = f'"{name}"' if isinstance(name, str) and name else f"#{container.path[-1]}"
+    return f"{container_kind(container)} {label}"
+
+
+def container_capabilities(container: Node, which: str) -> list[tuple[str, tuple]]:
+    """``(CAPABILITY, path)`` for each entry of ``securityContext.capabilities.<which>``,
+    normalised to upper case without a ``CAP_`` prefix (the runtime accepts both)."""
+    caps = container.node("securityContext.capabilities")
+    if caps is None:
+        return []
+    items = caps.value.get(which)
+    if not isinstance(items, list):
+        return []
+    out = []
+    for i, item in enumerate(items):
+        if isinstance(item, str) and item.strip():
+            name = item.strip().upper()
+            out.append((name[4:] if name.startswith("CAP_") else name, caps.path + (which, i)))
+    return out
+
+
+def is_fragment(container: Node) -> bool:
+    """A container without an image: a strategic-merge patch or an unfinished template.
+
+    Its missing fields come from the object it is merged into, so "X is not set" cannot be
+    judged from it; what it does set still counts.
+    """
+    return "image" not in container.value
+
+
+def is_privileged(container: Node) -> bool:
+    return container.get("securityContext.privileged") is True
+
+
+def is_windows(pod_spec: Node | None, containers: list[Node] = ()) -> bool:
+    """Whether the pod targets Windows nodes, where Linux user ids and privileges do not apply."""
+    if pod_spec is None:
+        return False
+    os_name = pod_spec.get("os.name")
+    if isinstance(os_name, str) and os_name.lower() == "windows":
+        return True
+    selector = pod_spec.get("nodeSelector")
+    if isinstance(selector, dict):
+        for key in ("kubernetes.io/os", "beta.kubernetes.io/os"):
+            value = selector.get(key)
+            if isinstance(value, str) and value.lower() == "windows":
+                return True
+    if isinstance(pod_spec.get("securityContext.windowsOptions"), dict):
+        return True
+    return any(isinstance(c.get("securityContext.windowsOptions"), dict) for c in containers)
+
+
+_UPPER_TOKEN = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+
+
+def substitution_token(name: str, value: str) -> bool:
+    """Whether ``value`` is a token standing for the real value, swapped in at deploy time.
+
+    ``GOOGLE_API_KEY: GOOGLE_API_KEY_VAL`` is filled in by sed, envsubst or a kustomize
+    replacement: an upper-case token that repeats the variable's own name is not a credential.
+    """
+    if not isinstance(name, str) or not isinstance(value, str):
+        return False
+    v = value.strip()
+    return bool(_UPPER_TOKEN.match(v)) and name.strip().upper().replace("-", "_").replace(".", "_") in v

@@ -1,0 +1,143 @@
+"""Dockerfile's final stage runs as root (no USER, or the last USER is root).
+
+## Why
+A container's processes run as the image's user. Root inside the container is the same UID 0 as
+on the host, kept in check only by namespaces, capabilities and seccomp: one kernel or runtime
+escape (CVE-2019-5736 in runc, CVE-2022-0492 in cgroups) and the attacker is root on the node.
+Root also lets a compromised process rewrite the image's binaries, install tools and bind low
+ports. Most applications need none of that.
+
+What counts is the final stage, which becomes the image. Its user is its last `USER`, or the
+user inherited from the stage it is built `FROM` (`FROM build` keeps `build`'s last `USER`).
+With neither, the base image decides, and almost all base images run as root (`python`, `node`,
+`debian`, `alpine`, `scratch`; Windows `servercore` as `ContainerAdministrator`): that is
+reported at the `FROM`. Base images known to default to a non-root user are trusted: distroless
+`:nonroot` tags, .NET `-chiseled` images and Windows `nanoserver` (`ContainerUser`). A final
+stage `FROM` a variable without a default is not reported: its base image, and so its user, is
+unknown. Images whose entrypoint drops privileges at start (`gosu`, `su-exec`) are reported:
+the container still starts as root, and `exec` sessions get root.
+
+## Fix
+Create an unprivileged user (or use a numeric UID, which works with `runAsNonRoot` in
+Kubernetes) and switch to it after the steps that need root:
+`RUN useradd --uid 10001 --no-create-home app` then `USER 10001`.
+
+## Example
+```dockerfile
+# bad
+FROM python:3.12-slim
+COPY app /app
+CMD ["python", "/app/main.py"]
+
+# good
+FROM python:3.12-slim
+RUN useradd --uid 10001 --no-create-home app
+COPY app /app
+USER 10001
+CMD ["python", "/app/main.py"]
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from iaclint.model import Severity, Unknown
+from iaclint.registry import policy
+
+ROOT_USERS = ("root", "0", "containeradministrator")
+# Base images whose own configuration already selects a non-root user.
+_NON_ROOT_BASE = re.compile(
+    r"(?i)(?::[^/@]*nonroot[^/@]*(?:@|$))"                      # gcr.io/distroless/*:nonroot, :debug-nonroot
+    r"|(?:^mcr\.microsoft\.com/dotnet/[^:]+:[^@]*chiseled)"       # .NET chiseled: USER app
+    r"|(?:^mcr\.microsoft\.com/.*nanoserver)"                    # runs as ContainerUser
+)
+_WINDOWS = re.compile(r"(?i)^mcr\.microsoft\.com/.*(?:windows|servercore)")
+_DIGEST = re.compile(r"@(sha256:[0-9a-f]{12})[0-9a-f]+")
+
+
+@policy(id="IAC-ISO-005", name="dockerfile-root-user", severity=Severity.MEDIUM, family="isolation",
+        applies_to=("dockerfile:stage",), scope="project",
+        equivalents=("CKV_DOCKER_3", "CKV_DOCKER_8", "AVD-DS-0002"), cwe=250, precision="high")
+def dockerfile_root_user(project, options):
+    by_file = defaultdict(list)
+    for stage in project.of_type("dockerfile:stage"):
+        by_file[stage.file].append(stage)
+    for stages in by_file.values():
+        stages.sort(key=lambda s: s.get("index"))
+        yield from _check_file(stages)
+
+
+def _check_file(stages):
+    # The user each stage ends with: (user, stage that set it, instruction index), or None.
+    effective = {}
+    by_name = {}
+    for stage in stages:
+        own = _last_user(stage)
+        parent = stage.get("from_stage")
+        if own is not None:
+            effective[id(stage)] = own
+        elif parent is not None and parent in by_name:
+            effective[id(stage)] = effective.get(id(by_name[parent]))
+        else:
+            effective[id(stage)] = None
+        if stage.get("name") is not None:
+            by_name[stage.get("name")] = stage
+    final = next((s for s in stages if s.get("final")), None)
+    if final is None:
+        return
+    current = effective[id(final)]
+    if current is None:
+        image = _base_image(final, by_name)
+        if isinstance(image, Unknown) or image is None:
+            return  # FROM $IMAGE without a default: its user is not known
+        if _NON_ROOT_BASE.search(image):
+            return
+        shown = _DIGEST.sub(r"@\1...", image)
+        if image == "scratch":
+            message = "no USER in the final stage FROM scratch: the process runs as UID 0 (root)"
+        elif _WINDOWS.search(image):
+            message = (f"no USER in the final stage: the container runs as the default user of {shown} "
+                       "(ContainerAdministrator, unless that image sets USER)")
+        else:
+            message = (f"no USER in the final stage: the container runs as the default user of {shown} "
+                       "(root, unless that image sets USER)")
+        yield final.finding(message, at=("instructions", 0))
+        return
+    user, owner, index = current
+    if not _is_root(user):
+        return
+    if owner is final:
+        yield final.finding(f"the last USER of the final stage is root (USER {user})",
+                            at=("instructions", index))
+    else:
+        line = owner.span(("instructions", index)).line
+        yield final.finding(f"the final stage inherits USER {user} from stage {owner.get('name')!r} "
+                            f"(line {line}); add a USER for an unprivileged user",
+                            at=("instructions", 0))
+
+
+def _last_user(stage):
+    found = None
+    for i, inst in enumerate(stage.get("instructions") or ()):
+        if inst.get("cmd") == "USER" and isinstance(inst.get("user"), str):
+            found = (inst.get("args") or inst["user"], stage, i)
+    return found
+
+
+def _base_image(stage, by_name):
+    """The external image a stage starts from, following FROM <earlier stage> chains."""
+    seen = set()
+    while stage.get("from_stage") is not None and stage.get("from_stage") in by_name:
+        if id(stage) in seen:
+            return None
+        seen.add(id(stage))
+        stage = by_name[stage.get("from_stage")]
+    return stage.get("image")
+
+
+def _is_root(user: str) -> bool:
+    if "$" in user:
+        return False  # a build argument or environment variable: not known to be root
+    return user.split(":", 1)[0].strip().lower() in ROOT_USERS
