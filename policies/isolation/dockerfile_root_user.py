@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from iaclint.model import Severity, Unknown
+from iaclint.model import Severity, Unknown, UnknownValue
 from iaclint.registry import policy
 
 ROOT_USERS = ("root", "0", "containeradministrator")
@@ -90,8 +90,10 @@ def _check_file(stages):
     current = effective[id(final)]
     if current is None:
         image = _base_image(final, by_name)
-        if isinstance(image, Unknown) or image is None:
-            return  # FROM $IMAGE without a default: its user is not known
+        if isinstance(image, Unknown):
+            raise UnknownValue(image)  # FROM $IMAGE without a default: its user is not known (counted)
+        if image is None:
+            return
         if _NON_ROOT_BASE.search(image):
             return
         shown = _DIGEST.sub(r"@\1...", image)
