@@ -271,3 +271,30 @@ resource "aws_db_instance" "d" {
     assert r.written_here("username") and r.written_here("tags")
     block = r.blocks("block")[0]
     assert not block.written_here("inner") and block.written_here("plain")
+
+
+@pytest.mark.parametrize("text, line, column, words", [
+    ('resource "a" "b" {\n  x = "abc\n}\n', 2, 8, "unterminated string"),
+    ('resource "a" "b" {\n  x = 1\n', 3, 1, "missing '}'"),
+    ('locals {\n  a = 1 +\n}\n', 3, 1, "expected an expression"),
+    ('resource "a" "b" {\n  x = [1, 2\n  y = 3\n}\n', 3, 3, "expected ',' or ']'"),
+])
+def test_syntax_errors_say_what_is_wrong(text, line, column, words):
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    assert (info.value.line, info.value.column) == (line, column)
+    assert words in info.value.message
+
+
+def test_tf_json_is_strict_json():
+    with pytest.raises(ParseError) as info:
+        parse_items('{"resource": {"a": {"b": {"x": 1,}}}}', "main.tf.json")
+    assert (info.value.line, info.value.column) == (1, 34)
+
+
+def test_crlf_files_keep_columns():
+    text = 'resource "aws_x" "a" {\r\n  name = "n"\r\n}\r\n'
+    r = by_address(module({"main.tf": text}))["aws_x.a"]
+    s = r.span(("name",))
+    assert (s.line, s.column, s.end_line, s.end_column) == (2, 3, 2, 13)
+    assert r.get("name") == "n"

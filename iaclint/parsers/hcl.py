@@ -555,14 +555,35 @@ def parse(text: str) -> list:
     return _Builder(text).body(tree.children[0])
 
 
+_TOKEN_WORDS = {"RBRACE": "'}'", "LBRACE": "'{'", "RSQB": "']'", "LSQB": "'['", "RPAR": "')'",
+                "LPAR": "'('", "COMMA": "','", "EQ": "'='", "COLON": "':'", "DBLQUOTE": "'\"'",
+                "NAME": "a name", "QMARK": "'?'", "FOR_OBJECT_ARROW": "'=>'"}
+_EXPRESSION_START = {"INT_LITERAL", "FLOAT_LITERAL", "NAME", "LSQB", "LBRACE", "DBLQUOTE", "LPAR"}
+
+
 def _describe(exc: Exception, text: str) -> str:
+    """A sentence a person can act on, from lark's exception."""
     token = getattr(exc, "token", None)
     char = getattr(exc, "char", None)
+    expected = set(getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ()) - {"NL_OR_COMMENT"}
+    at_end = token is not None and getattr(token, "type", "") == "$END"
+    if at_end and "STRING_CHARS" in expected:
+        return "unterminated string: the quote opened here is not closed on its line"
+    if at_end and expected == {"RBRACE"}:
+        return "missing '}': the file ends inside a block"
     if token is not None and str(token).strip():
-        shown = str(token).strip().splitlines()[0][:40]
-        return f"unexpected {shown!r}"
-    if token is not None:
-        return "unexpected end of input" if getattr(token, "type", "") == "$END" else "unexpected line break"
-    if char is not None:
+        shown = f"unexpected {str(token).strip().splitlines()[0][:40]!r}"
+    elif at_end:
+        shown = "unexpected end of input"
+    elif token is not None:
+        shown = "unexpected line break"
+    elif char is not None:
         return f"unexpected character {char!r}"
-    return f"invalid HCL ({type(exc).__name__})"
+    else:
+        return f"invalid HCL ({type(exc).__name__})"
+    if len(expected & _EXPRESSION_START) >= 3:
+        return f"{shown}: expected an expression"
+    words = sorted({_TOKEN_WORDS[t] for t in expected if t in _TOKEN_WORDS})
+    if words and len(words) <= 4:
+        return f"{shown}: expected {', '.join(words[:-1]) + ' or ' if len(words) > 1 else ''}{words[-1]}"
+    return shown

@@ -30,7 +30,12 @@ _BLOCK_LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output":
 
 
 def _json_items(text: str, path: str) -> list:
+    import json
     import yaml
+    try:  # strict JSON first (YAML would accept a trailing comma); YAML then gives positions
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         root = yaml.compose(text, Loader=loader)
