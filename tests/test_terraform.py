@@ -298,3 +298,9 @@ def test_crlf_files_keep_columns():
     s = r.span(("name",))
     assert (s.line, s.column, s.end_line, s.end_column) == (2, 3, 2, 13)
     assert r.get("name") == "n"
+
+
+def test_heredoc_attribute_span_ends_after_its_marker():
+    text = 'resource "aws_i" "i" {\n  user_data = <<-EOT\n    echo hi\n  EOT\n  x = 1\n}\n'
+    s = by_address(module({"main.tf": text}))["aws_i.i"].span(("user_data",))
+    assert (s.line, s.column, s.end_line, s.end_column) == (2, 3, 4, 6)

@@ -192,6 +192,18 @@ def _tok_span(tok) -> Span:
 class _Builder:
     def __init__(self, text: str):
         self.text = text
+        self._lines: list[str] | None = None
+
+    def _trimmed(self, span: Span) -> Span:
+        """A span that ends at column 1 of a later line (a heredoc's final newline) ends on the
+        previous line instead, after its last character."""
+        if span.end_column != 1 or span.end_line <= span.line:
+            return span
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        end_line = span.end_line - 1
+        width = len(self._lines[end_line - 1]) if end_line - 1 < len(self._lines) else 0
+        return Span(span.line, span.column, end_line, width + 1)
 
     # bodies
     def body(self, tree) -> list:
@@ -206,7 +218,7 @@ class _Builder:
 
     def attribute(self, tree) -> Attribute:
         name = self.name_of(tree.children[0])
-        return Attribute(name, self.expr(tree.children[-1]), _span(tree.meta))
+        return Attribute(name, self.expr(tree.children[-1]), self._trimmed(_span(tree.meta)))
 
     def block(self, tree) -> Block:
         labels, type_, body, header_end = [], None, [], None
@@ -225,7 +237,7 @@ class _Builder:
                 header_end = (child.end_line, child.end_column)
         m = tree.meta
         header = Span(m.line, m.column, *(header_end or (m.line, m.column + len(type_ or ""))))
-        return Block(type_, labels, body, _span(m), header)
+        return Block(type_, labels, body, self._trimmed(_span(m)), header)
 
     def name_of(self, tree) -> str:
         if hasattr(tree, "children"):
