@@ -118,6 +118,15 @@ def choose_root(paths: list[str]) -> str:
     return common if os.path.isdir(common) else os.path.dirname(common)
 
 
+def _parents(path: str, root: str) -> list[str]:
+    """The directories between ``root`` and ``path`` (exclusive of both ends' parents)."""
+    out, d = [], os.path.dirname(path)
+    while d.startswith(root) and d != root:
+        out.append(d)
+        d = os.path.dirname(d)
+    return out
+
+
 def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> Discovered:
     found = Discovered(root=root)
 
@@ -158,6 +167,8 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
                     found.files[rel(full)] = kind
         elif os.path.isfile(a):
             kind = kind_of(a)
+            if excluded(a, False) or any(excluded(d, True) for d in _parents(a, root)):
+                continue  # pre-commit passes files one by one: the config's excludes still hold
             if kind is None:
                 found.notes.append((rel(a), "not a Terraform, YAML or Dockerfile file"))
                 continue

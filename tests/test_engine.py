@@ -240,3 +240,10 @@ def test_version_and_rules_do_not_import_parsers():
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
     out = subprocess.run([sys.executable, "-m", "iaclint", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("iaclint ")
+
+
+def test_explicit_files_still_honour_excludes(tmp_path, monkeypatch):
+    write(tmp_path, {"legacy/main.tf": OPEN_SG, "live/main.tf": OPEN_SG})
+    result = run_scan(tmp_path, monkeypatch, paths=["legacy/main.tf", "live/main.tf"],
+                      select=["IAC-NET-001"], exclude=["legacy/"])
+    assert [f.location.path for f in result.findings] == ["live/main.tf"]
