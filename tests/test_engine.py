@@ -80,10 +80,11 @@ def test_suppressions_above_the_line_the_header_and_trailing(tmp_path, monkeypat
         "b.tf": "# iaclint: ignore[open-ingress] whole group: honeypot\n# another comment\n" + OPEN_SG.replace('"ssh"', '"b"'),
         "c.tf": OPEN_SG.replace('"ssh"', '"c"').replace('["0.0.0.0/0"]', '["0.0.0.0/0"] # iaclint: ignore[IAC-NET-001] lab only'),
         "d.tf": OPEN_SG.replace('"ssh"', '"d"'),
+        "e.tf": "// iaclint: ignore[IAC-NET-001] HCL's other comment style\n" + OPEN_SG.replace('"ssh"', '"e"'),
     })
     result = run_scan(tmp_path, monkeypatch, select=["IAC-NET-001"])
     assert ids(result) == [("d.tf", 6, "IAC-NET-001")]
-    assert result.suppressed == 3
+    assert result.suppressed == 4
     assert not [d for d in result.diagnostics if d.code.startswith("suppression")]
 
 

@@ -666,20 +666,19 @@ def test_text_grouped(result):
     text = out("text", result)
     lines = text.splitlines()
     assert not ANSI.search(text)
-    # file headers, in path order, a blank line between files
-    assert lines[0] == "k8s/deploy.yaml"
-    i = lines.index("main.tf")
+    # every finding line is `path:line:col: ID severity message`, files in path order with a
+    # blank line between them, and the columns line up inside a file
+    assert lines[0].startswith("k8s/deploy.yaml:")
+    i = next(n for n, l in enumerate(lines) if l.startswith("main.tf:"))
     assert lines[i - 1] == ""
-    group = lines[i + 1:i + 4]
-    assert [l.split()[0] for l in group] == ["3:5", "7:1", "8:3"]
-    assert all(l.startswith("  ") for l in group)
-    assert "  3:5  IAC-NET-001  high      Security group allows ingress from 0.0.0.0/0" \
+    group = lines[i:i + 3]
+    assert [l.split()[0] for l in group] == ["main.tf:3:5:", "main.tf:7:1:", "main.tf:8:3:"]
+    assert "main.tf:3:5: IAC-NET-001 high     Security group allows ingress from 0.0.0.0/0" \
            "  [aws_security_group.web]" in text
-    # columns line up across the whole report
-    finding_lines = [l for l in lines if re.match(r"^  \d+:\d+ ", l)]
+    assert len({l.index("IAC-") for l in group}) == 1
+    assert len({re.search(r"(critical|high|medium|low) ", l).start() for l in group}) == 1
+    finding_lines = [l for l in lines if re.match(r"^\S+:\d+:\d+: +IAC-", l)]
     assert len(finding_lines) == 4
-    assert len({l.index("IAC-") for l in finding_lines}) == 1
-    assert len({re.search(r"(critical|high|medium|low) ", l).start() for l in finding_lines}) == 1
     # diagnostics with path:line:col, then the summary
     assert "broken.tf:3:7: error: unexpected token '}' [parse-error]" in lines
     assert "main.tf: warning: suppression matches nothing [stale-suppression]" in lines

@@ -129,24 +129,26 @@ def summary_line(result: "ScanResult", paint: _Painter | None = None) -> str:
 
 
 def _grouped(findings: "list[Finding]", paint: _Painter) -> list[str]:
+    """``path:line:col: ID severity message  [address]``, a blank line between files, aligned."""
     rows = []
     for f in findings:
-        rows.append((f.location.path, _position(f.location.span), f.policy_id, f.severity,
+        rows.append((safe_text(f.location.path), _position(f.location.span), f.policy_id, f.severity,
                      safe_text(f.message), safe_text(f.address) if f.address else ""))
-    pos_w = max(len(r[1]) for r in rows)
-    id_w = max(len(r[2]) for r in rows)
     lines: list[str] = []
     current = None
     for path, pos, pid, severity, message, address in rows:
         if path != current:
             if current is not None:
                 lines.append("")
-            lines.append(paint(_BOLD, safe_text(path)))
             current = path
+            group = [r for r in rows if r[0] == path]
+            where_w = max(len(f"{r[0]}:{r[1]}:") for r in group)
+            id_w = max(len(r[2]) for r in group)
+        where = f"{path}:{pos}:"
         sev = str(severity)
-        pad = " " * (_SEVERITY_WIDTH - len(sev))
-        cells = (f"  {paint(_DIM, pos.ljust(pos_w))}  {pid.ljust(id_w)}  "
-                 f"{paint(_SEVERITY_STYLE.get(severity, ''), sev)}{pad}  {message}")
+        cells = (f"{paint(_BOLD, path)}{paint(_DIM, where[len(path):])}{' ' * (where_w - len(where))} "
+                 f"{pid.ljust(id_w)} {paint(_SEVERITY_STYLE.get(severity, ''), sev)}"
+                 f"{' ' * (_SEVERITY_WIDTH - len(sev))} {message}")
         if address:
             cells += "  " + paint(_DIM, f"[{address}]")
         lines.append(cells)
