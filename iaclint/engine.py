@@ -204,6 +204,9 @@ class _Runner:
             if pol.scope == "project":
                 project = project or Project(resources)
                 self._call(pol, project, opts, None)
+                for unknown, subject in project.skipped:
+                    self._skip(pol, unknown, subject)
+                project.skipped.clear()
                 continue
             for t in sorted(pol.applies_to):
                 for res in by_type.get(t, ()):
@@ -215,15 +218,7 @@ class _Runner:
             for finding in pol.func(subject, opts) or ():
                 self._add(pol, finding)
         except UnknownValue as exc:
-            self.unknown_skips += 1
-            u = exc.unknown
-            where = resource.file if resource is not None else ""
-            span = u.span or (resource.header if resource is not None else None)
-            self.unknowns.append({
-                "policy": pol.id, "address": resource.address if resource is not None else "",
-                "path": where, "line": span.line if span else 1, "expression": u.expression,
-                "reason": u.reason,
-            })
+            self._skip(pol, exc.unknown, resource)
         except Exception as exc:  # noqa: BLE001 - a policy bug must not stop the scan
             where = traceback.extract_tb(exc.__traceback__)[-1]
             path = resource.file if resource is not None else ""
@@ -231,6 +226,15 @@ class _Runner:
                 "error", f"internal error in policy {pol.id} on {resource.address if resource else 'project'}: "
                 f"{type(exc).__name__}: {exc} ({os.path.basename(where.filename)}:{where.lineno})",
                 path, resource.header if resource is not None else None, "internal-error"))
+
+    def _skip(self, pol, u, resource: Resource | None) -> None:
+        self.unknown_skips += 1
+        span = u.span or (resource.header if resource is not None else None)
+        self.unknowns.append({
+            "policy": pol.id, "address": resource.address if resource is not None else "",
+            "path": resource.file if resource is not None else "", "line": span.line if span else 1,
+            "expression": u.expression, "reason": u.reason,
+        })
 
     def _add(self, pol, finding: Finding) -> None:
         finding.policy_id = pol.id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from .model import Resource, expand_kinds
+from .model import Resource, Unknown, UnknownValue, expand_kinds
 
 
 class Project:
@@ -13,6 +13,7 @@ class Project:
         self.all: list[Resource] = list(resources)
         self._by_type: dict[str, list[Resource]] = defaultdict(list)
         self._by_address: dict[tuple[str, str], Resource] = {}
+        self.skipped: list[tuple[Unknown, Resource | None]] = []  # drained by the engine
         for r in self.all:
             self._by_type[r.type].append(r)
             self._by_address.setdefault((r.file, r.address), r)
@@ -28,6 +29,18 @@ class Project:
         if file is not None:
             return self._by_address.get((file, address))
         return next((r for (f, a), r in self._by_address.items() if a == address), None)
+
+    def guarded(self, findings: Iterable, subject: Resource | None = None):
+        """Yield from ``findings``; an Unknown stops only this part of the check, and is counted.
+
+        A project policy checks many things (every Dockerfile, every namespace). Without this, one
+        value nobody can know would stop the whole policy; with it, it stops the part that needs
+        the value, exactly as it stops a single-resource policy on one resource.
+        """
+        try:
+            yield from findings
+        except UnknownValue as exc:
+            self.skipped.append((exc.unknown, subject))
 
     def __len__(self) -> int:
         return len(self.all)

@@ -248,3 +248,12 @@ def test_explicit_files_still_honour_excludes(tmp_path, monkeypatch):
     result = run_scan(tmp_path, monkeypatch, paths=["legacy/main.tf", "live/main.tf"],
                       select=["IAC-NET-001"], exclude=["legacy/"])
     assert [f.location.path for f in result.findings] == ["live/main.tf"]
+
+
+def test_unknown_in_a_project_policy_stops_only_that_part(tmp_path, monkeypatch):
+    write(tmp_path, {"a/Dockerfile": "ARG BASE\nFROM $BASE\nRUN make\n",
+                     "b/Dockerfile": "FROM alpine:3.19\nRUN make\n"})
+    result = run_scan(tmp_path, monkeypatch, select=["IAC-ISO-005"])
+    assert ids(result) == [("b/Dockerfile", 1, "IAC-ISO-005")]
+    assert result.unknown_skips == 1
+    assert result.unknowns[0]["path"] == "a/Dockerfile" and "BASE" in result.unknowns[0]["expression"]

@@ -66,7 +66,7 @@ def dockerfile_root_user(project, options):
         by_file[stage.file].append(stage)
     for stages in by_file.values():
         stages.sort(key=lambda s: s.get("index"))
-        yield from _check_file(stages)
+        yield from project.guarded(_check_file(stages), stages[-1])
 
 
 def _check_file(stages):
