@@ -119,9 +119,9 @@ def choose_root(paths: list[str]) -> str:
 
 
 def _parents(path: str, root: str) -> list[str]:
-    """The directories between ``root`` and ``path`` (exclusive of both ends' parents)."""
+    """The directories strictly between ``root`` and ``path``."""
     out, d = [], os.path.dirname(path)
-    while d.startswith(root) and d != root:
+    while d.startswith(root + os.sep):
         out.append(d)
         d = os.path.dirname(d)
     return out

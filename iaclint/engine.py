@@ -250,10 +250,7 @@ class _Runner:
 
     def _is_suppressed(self, pol, finding: Finding) -> bool:
         path = finding.location.path
-        comments = self._comments.get(path)
-        if comments is None:
-            comments = self._comments[path] = parse_comments(self.texts.get(path, ""), path, self.today,
-                                                             self.diagnostics)
+        comments = self._comments.get(path) or FileSuppressions(path)  # all parsed in __init__
         candidates = comments.applying(finding.location.span.line)
         res = finding.resource
         if res is not None:
@@ -262,7 +259,6 @@ class _Runner:
             candidates += self._annotation_suppressions(res)
         for s in candidates:
             if s.covers(pol.id, pol.name):
-                s.used += 1
                 return True
         return False
 

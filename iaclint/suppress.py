@@ -29,7 +29,6 @@ class Suppression:
     path: str
     span: Span
     expired: bool = False
-    used: int = 0
 
     def covers(self, policy_id: str, policy_name: str) -> bool:
         return not self.expired and ("ALL" in self.ids or policy_id in self.ids

@@ -134,6 +134,11 @@ def _grouped(findings: "list[Finding]", paint: _Painter) -> list[str]:
     for f in findings:
         rows.append((safe_text(f.location.path), _position(f.location.span), f.policy_id, f.severity,
                      safe_text(f.message), safe_text(f.address) if f.address else ""))
+    where_w: dict[str, int] = {}
+    id_w: dict[str, int] = {}
+    for path, pos, pid, *_ in rows:
+        where_w[path] = max(where_w.get(path, 0), len(path) + len(pos) + 2)
+        id_w[path] = max(id_w.get(path, 0), len(pid))
     lines: list[str] = []
     current = None
     for path, pos, pid, severity, message, address in rows:
@@ -141,13 +146,10 @@ def _grouped(findings: "list[Finding]", paint: _Painter) -> list[str]:
             if current is not None:
                 lines.append("")
             current = path
-            group = [r for r in rows if r[0] == path]
-            where_w = max(len(f"{r[0]}:{r[1]}:") for r in group)
-            id_w = max(len(r[2]) for r in group)
         where = f"{path}:{pos}:"
         sev = str(severity)
-        cells = (f"{paint(_BOLD, path)}{paint(_DIM, where[len(path):])}{' ' * (where_w - len(where))} "
-                 f"{pid.ljust(id_w)} {paint(_SEVERITY_STYLE.get(severity, ''), sev)}"
+        cells = (f"{paint(_BOLD, path)}{paint(_DIM, where[len(path):])}{' ' * (where_w[path] - len(where))} "
+                 f"{pid.ljust(id_w[path])} {paint(_SEVERITY_STYLE.get(severity, ''), sev)}"
                  f"{' ' * (_SEVERITY_WIDTH - len(sev))} {message}")
         if address:
             cells += "  " + paint(_DIM, f"[{address}]")
