@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--sarif-category", metavar="CATEGORY", help="SARIF automationDetails.id")
     s.add_argument("--explain-unknown", action="store_true",
                    help="list the checks skipped because a value could not be known")
+    s.add_argument("--var-file", action="append", default=[], metavar="FILE",
+                   help="Terraform variable values for root modules, as `terraform -var-file` (repeatable)")
+    s.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                   help="a Terraform variable value for root modules, as `terraform -var` (repeatable)")
     s.add_argument("--no-color", action="store_true", help="no colour in text output")
     s.add_argument("-q", "--quiet", action="store_true", help="text: no summary line")
 
@@ -105,7 +109,14 @@ def _scan(args) -> int:
     if bad_overrides:
         return _fail(f"{cfg.path}: 'severity': unknown policy id {', '.join(bad_overrides)}")
 
+    bad_vars = [v for v in args.var if "=" not in v or not v.partition("=")[0].strip()]
+    if bad_vars:
+        return _fail(f"--var needs NAME=VALUE: {', '.join(bad_vars)}")
+    missing = [p for p in args.var_file if not os.path.isfile(p)]
+    if missing:
+        return _fail(f"--var-file not found: {', '.join(missing)}")
     options = ScanOptions(select=select, ignore=ignore, exclude=args.exclude,
+                          var_files=args.var_file, variables=args.var,
                           threshold=args.severity_threshold,
                           inline_suppressions=False if args.no_inline_suppressions else None)
     result = scan(args.paths, cfg, options)

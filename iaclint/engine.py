@@ -13,6 +13,7 @@ import time
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Callable
 
 from . import registry
 from .config import Config
@@ -34,6 +35,12 @@ class ScanOptions:
     inline_suppressions: bool | None = None
     today: _dt.date | None = None
     max_file_bytes: int = MAX_FILE_BYTES
+    var_files: list[str] = field(default_factory=list)   # --var-file, in order
+    variables: list[str] = field(default_factory=list)   # --var NAME=VALUE, in order
+    # --changed-since: called with each discovered file's absolute path; a file it rejects is
+    # still read and evaluated (module context, project policies) but reported on like a
+    # pre-commit context file: no findings, no diagnostics.
+    report_only: "Callable[[str], bool] | None" = None
 
 
 def scan(paths: list[str], config: Config | None = None, options: ScanOptions | None = None) -> ScanResult:
@@ -63,10 +70,12 @@ def scan(paths: list[str], config: Config | None = None, options: ScanOptions | 
             tf_dirs[posixpath.dirname(path)].append(path)
         else:
             resources.extend(_parse_single(kind, text, path, diagnostics))
-    for directory in sorted(tf_dirs):
-        resources.extend(_terraform_module(directory, tf_dirs[directory], texts, all_files, diagnostics))
+    if tf_dirs:
+        resources.extend(_terraform(root, tf_dirs, texts, all_files, excludes, options, diagnostics))
 
     report = set(found.files)
+    if options.report_only is not None:
+        report = {p for p in report if options.report_only(os.path.join(root, p))}
     policies = registry.select(registry.all_policies(), list(config.select) + list(options.select),
                                list(config.ignore) + list(options.ignore))
     inline = config.inline_suppressions if options.inline_suppressions is None else options.inline_suppressions
@@ -144,34 +153,155 @@ def _parse_single(kind: str, text: str, path: str, diagnostics: list[Diagnostic]
     return resources
 
 
-def _terraform_module(directory: str, paths: list[str], texts: dict[str, str], kinds: dict[str, str],
-                      diagnostics: list[Diagnostic]) -> list[Resource]:
+def _terraform(root: str, tf_dirs: dict[str, list[str]], texts: dict[str, str], kinds: dict[str, str],
+               excludes: list[IgnoreRules], options: ScanOptions, diagnostics: list[Diagnostic]) -> list[Resource]:
+    """Evaluate every root module; directories that scanned modules call are evaluated per call.
+
+    A directory that another scanned directory calls as a local module (``source = "../x"``) is
+    not a root: it is evaluated with each call's arguments. Directories no root reaches (say, two
+    modules that call each other) are evaluated as roots so that nothing is left unchecked.
+    """
     from .parsers.terraform import parse_items
     from .terraform.module import Module, TfFile
-    files, tfvars = [], []
-    for path in sorted(paths):
+    parsed: dict[str, tuple[list, list]] = {}
+
+    def parse_dir(directory: str, paths: list[str]) -> tuple[list, list]:
+        files, tfvars = [], []
+        for path in sorted(paths):
+            try:
+                items = parse_items(texts[path], path)
+            except Exception as exc:  # noqa: BLE001
+                _error(diagnostics, path, exc)
+                continue
+            f = TfFile(path, texts[path], items)
+            if kinds.get(path) == "tfvars":
+                name = posixpath.basename(path)
+                if name in ("terraform.tfvars", "terraform.tfvars.json") or ".auto.tfvars" in name:
+                    tfvars.append(f)
+            else:
+                files.append(f)
+        return files, tfvars
+
+    def load(directory: str) -> list | None:
+        """Parsed .tf files of a called module directory: scanned ones, or read from inside the tree."""
+        if directory not in parsed:
+            paths = tf_dirs.get(directory)
+            if paths is None:
+                paths = _module_dir_files(root, directory, excludes, options.max_file_bytes, texts, diagnostics)
+                for p in paths:
+                    kinds.setdefault(p, "terraform")
+            parsed[directory] = parse_dir(directory, paths)
+        return parsed[directory][0]
+
+    for directory in sorted(tf_dirs):
+        load(directory)
+    calls = {d: _local_calls(d, parsed[d][0]) for d in sorted(tf_dirs)}
+    called = {c for d, cs in calls.items() for c in cs if c != d}
+    roots = [d for d in sorted(tf_dirs) if d not in called and parsed[d][0]]
+    reached = set()
+    todo = list(roots)
+    while todo:
+        d = todo.pop()
+        if d not in reached:
+            reached.add(d)
+            todo.extend(calls.get(d, ()))
+    roots += [d for d in sorted(tf_dirs) if d not in reached and parsed[d][0]]
+
+    overrides = _overrides(options, diagnostics)
+    fs_root = os.path.abspath(root)
+    resources: list[Resource] = []
+    for directory in roots:
+        files, tfvars = parsed[directory]
         try:
-            items = parse_items(texts[path], path)
+            module = Module(directory or ".", files, tfvars, overrides, loader=load, fs_root=fs_root)
+            resources.extend(module.resources())
+        except Exception as exc:  # noqa: BLE001
+            _error(diagnostics, files[0].path, exc)
+            continue
+        diagnostics.extend(module.diagnostics)
+    return resources
+
+
+def _local_calls(directory: str, files: list) -> set[str]:
+    """Directories of the local modules (``./``, ``../``) that a module's files call."""
+    from .parsers.hcl import Block
+    out = set()
+    for f in files:
+        for item in f.items:
+            if isinstance(item, Block) and item.type == "module":
+                source = item.attributes().get("source")
+                value = getattr(source.expr, "value", None) if source is not None else None
+                if source is not None and source.expr.kind == "template" and len(source.expr.parts) == 1 \
+                        and isinstance(source.expr.parts[0], str):
+                    value = source.expr.parts[0]
+                if isinstance(value, str) and value.startswith(("./", "../")):
+                    out.add(posixpath.normpath(posixpath.join(directory or ".", value)))
+    return out
+
+
+def _module_dir_files(root: str, directory: str, excludes: list[IgnoreRules], limit: int,
+                      texts: dict[str, str], diagnostics: list[Diagnostic]) -> list[str]:
+    """The .tf files of a called module directory that the scan did not include (read as context)."""
+    full = os.path.join(root, directory)
+    if directory.startswith("..") or not os.path.isdir(full) or \
+            os.path.commonpath([os.path.realpath(full), os.path.realpath(root)]) != os.path.realpath(root):
+        return []
+    out = []
+    for name in sorted(os.listdir(full)):
+        path = posixpath.join(directory, name) if directory not in ("", ".") else name
+        if not (name.endswith(".tf") or name.endswith(".tf.json")) or any(r.ignored(path, False) for r in excludes):
+            continue
+        if not os.path.isfile(os.path.join(full, name)):
+            continue
+        if path not in texts:
+            text = _read(root, path, limit, [])  # a context file's problems belong to its own scan
+            if text is None:
+                continue
+            texts[path] = text
+        out.append(path)
+    return out
+
+
+def _overrides(options: ScanOptions, diagnostics: list[Diagnostic]) -> dict:
+    """Values of ``--var-file`` files, then ``--var NAME=VALUE``, for the root modules."""
+    if not options.var_files and not options.variables:
+        return {}
+    from .model import Span as _Span
+    from .parsers.hcl import Attribute, parse_expression
+    from .parsers.terraform import parse_items
+    from .terraform.evaluate import Env, Evaluator
+    from .terraform.module import text_slicer
+    values: dict = {}
+    for path in options.var_files:
+        try:
+            with open(path, encoding="utf-8-sig") as fh:
+                text = fh.read()
+            items = parse_items(text, path)
+        except OSError as exc:
+            diagnostics.append(Diagnostic("error", f"cannot read --var-file: {exc.strerror or exc}", path,
+                                          _Span.point(1), "unreadable"))
+            continue
         except Exception as exc:  # noqa: BLE001
             _error(diagnostics, path, exc)
             continue
-        f = TfFile(path, texts[path], items)
-        if kinds[path] == "tfvars":
-            if posixpath.basename(path) in ("terraform.tfvars", "terraform.tfvars.json") or \
-                    ".auto.tfvars" in posixpath.basename(path):
-                tfvars.append(f)
+        ev = Evaluator(text_slicer(text))
+        for item in items:
+            if isinstance(item, Attribute):
+                values[item.name] = ev.evaluate(item.expr, Env({}))
+    for assignment in options.variables:
+        name, _, raw = assignment.partition("=")
+        name = name.strip()
+        if raw.lstrip()[:1] in ("[", "{"):  # a complex value is HCL, as for terraform -var
+            try:
+                value = Evaluator(lambda span: raw).evaluate(parse_expression(raw, _Span.point(1)), Env({}))
+            except Exception as exc:  # noqa: BLE001
+                diagnostics.append(Diagnostic("error", f"--var {name}: not a valid HCL value: {exc}", "",
+                                              None, "bad-var"))
+                continue
         else:
-            files.append(f)
-    if not files:
-        return []
-    try:
-        module = Module(directory or ".", files, tfvars)
-        resources = module.resources()
-    except Exception as exc:  # noqa: BLE001
-        _error(diagnostics, files[0].path, exc)
-        return []
-    diagnostics.extend(module.diagnostics)
-    return resources
+            value = raw
+        values[name] = value
+    return values
 
 
 class _Runner:
@@ -239,6 +369,9 @@ class _Runner:
     def _add(self, pol, finding: Finding) -> None:
         finding.policy_id = pol.id
         finding.family = pol.family
+        call_path = finding.resource.meta.get("call_path") if finding.resource is not None else None
+        if call_path and not finding.message.endswith(f"(in {call_path})"):
+            finding.message = f"{finding.message} (in {call_path})"
         override = self.config.severity.get(pol.id)
         finding.severity = Severity.parse(override) if override else pol.severity
         if finding.location.path not in self.report:

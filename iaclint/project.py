@@ -1,4 +1,13 @@
-"""The project index: every resource of a scan, for policies that need more than one resource."""
+"""The project index: every resource of a scan, for policies that need more than one resource.
+
+References between Terraform resources are indexed once, both ways, so a policy asks
+``project.referrers(bucket, "aws_s3_bucket_server_side_encryption_configuration", via="bucket")``
+("which SSE configurations point at this bucket?") or
+``project.references(instance, "aws_security_group", via="vpc_security_group_ids")`` ("which
+security groups does this instance use?") without scanning every resource for every question.
+A reference is any resource an attribute's expression reads, directly or through locals,
+variables and module outputs; references are only followed inside one root module's evaluation.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +26,7 @@ class Project:
         for r in self.all:
             self._by_type[r.type].append(r)
             self._by_address.setdefault((r.file, r.address), r)
+        self._refs_built = False
 
     def of_type(self, *types: str) -> list[Resource]:
         """Resources whose type is one of ``types`` (groups like ``k8s:workload`` allowed)."""
@@ -29,6 +39,60 @@ class Project:
         if file is not None:
             return self._by_address.get((file, address))
         return next((r for (f, a), r in self._by_address.items() if a == address), None)
+
+    # -- references --------------------------------------------------------------------------
+    def references(self, resource: Resource, *types: str, via: str | None = None) -> list[Resource]:
+        """The resources that ``resource`` refers to (from attributes under ``via``, if given).
+
+        ``types`` filters by resource type (kind groups allowed); ``via`` is a dotted attribute
+        path such as ``"bucket"`` or ``"rule.apply_server_side_encryption_by_default"``; list
+        positions of nested blocks are not written.
+        """
+        self._index()
+        wanted = expand_kinds(types) if types else None
+        out: dict[int, Resource] = {}
+        for path, addresses in resource.meta.get("refs", {}).items():
+            if via is not None and not _under(path, via):
+                continue
+            for address in addresses:
+                for target in self._targets.get((resource.meta.get("root"), address), ()):
+                    if target is not resource and (wanted is None or target.type in wanted):
+                        out.setdefault(id(target), target)
+        return list(out.values())
+
+    def referrers(self, resource: Resource, *types: str, via: str | None = None) -> list[Resource]:
+        """The resources (of ``types``, if given) whose attributes (under ``via``) refer to ``resource``."""
+        self._index()
+        wanted = expand_kinds(types) if types else None
+        out: dict[int, Resource] = {}
+        for source, path in self._referrers.get(id(resource), ()):
+            if (wanted is None or source.type in wanted) and (via is None or _under(path, via)):
+                out.setdefault(id(source), source)
+        return list(out.values())
+
+    def _index(self) -> None:
+        if self._refs_built:
+            return
+        self._refs_built = True
+        # An address names one instance ("aws_instance.web[0]") or, for a whole counted block,
+        # all of them ("aws_instance.web"): index each resource under both.
+        self._targets: dict[tuple, list[Resource]] = defaultdict(list)
+        for r in self.all:
+            if r.source != "terraform":
+                continue
+            root = r.meta.get("root")
+            self._targets[(root, r.address)].append(r)
+            base = r.address.rsplit("[", 1)[0] if r.address.endswith("]") else None
+            if base:
+                self._targets[(root, base)].append(r)
+        self._referrers: dict[int, list[tuple[Resource, tuple]]] = defaultdict(list)
+        for r in self.all:
+            root = r.meta.get("root")
+            for path, addresses in r.meta.get("refs", {}).items():
+                for address in addresses:
+                    for target in self._targets.get((root, address), ()):
+                        if target is not r:
+                            self._referrers[id(target)].append((r, path))
 
     def guarded(self, findings: Iterable, subject: Resource | None = None):
         """Yield from ``findings``; an Unknown stops only this part of the check, and is counted.
@@ -44,3 +108,9 @@ class Project:
 
     def __len__(self) -> int:
         return len(self.all)
+
+
+def _under(path: tuple, via: str) -> bool:
+    names = tuple(p for p in path if isinstance(p, str))
+    want = tuple(via.split("."))
+    return names[:len(want)] == want

@@ -46,31 +46,83 @@ class Env:
         return Env(names, self)
 
 
+class Failed(Unknown):
+    """An expression Terraform itself would reject (no such attribute, wrong type, bad index).
+
+    It is Unknown to policies like any other, but ``try()`` moves past it and ``can()`` is false,
+    exactly as in Terraform; a value that is merely not known yet stays Unknown in both.
+    """
+
+    __slots__ = ()
+
+
+class Deps:
+    """The resources an expression read, collected while it is evaluated (one set per level)."""
+
+    __slots__ = ("stack",)
+
+    def __init__(self):
+        self.stack: list[set] = []
+
+    def add(self, addresses) -> None:
+        if self.stack:
+            self.stack[-1].update(addresses)
+
+    def push(self) -> None:
+        self.stack.append(set())
+
+    def pop(self) -> frozenset:
+        found = frozenset(self.stack.pop())
+        self.add(found)  # what an inner evaluation read, the outer one read too
+        return found
+
+
 class Evaluator:
-    """Evaluates expressions of one module; ``text_of(span)`` gives source text for Unknowns."""
+    """Evaluates expressions of one module; ``text_of(span)`` gives source text for Unknowns.
+
+    ``fs_base`` is the directory relative paths of ``file()`` resolve against and ``fs_root`` the
+    scanned tree that nothing may be read outside of; ``deps`` collects the resources an
+    expression refers to, so references between resources can be indexed.
+    """
 
     def __init__(self, text_of: Callable[[Span], str], functions: dict | None = None,
-                 resolve_root: Callable[[str, Env], Any] | None = None):
+                 resolve_root: Callable[[str, Env], Any] | None = None, *,
+                 fs_base: str | None = None, fs_root: str | None = None, deps: Deps | None = None):
         self.text_of = text_of
-        self.functions = functions or {}
+        self.functions = default_functions() if functions is None else functions
         self.resolve_root = resolve_root
+        self.fs_base = fs_base
+        self.fs_root = fs_root
+        self.deps = deps if deps is not None else Deps()
         self.steps = 0
 
     def unknown(self, expr: Expr, reason: str) -> Unknown:
+        return Unknown(self._text(expr), reason, expr.span)
+
+    def fail(self, expr: Expr, reason: str) -> Failed:
+        return Failed(self._text(expr), reason, expr.span)
+
+    def carry(self, expr: Expr, cause: Unknown) -> Unknown:
+        """Unknown for ``expr`` because of ``cause``, keeping whether it was an error."""
+        return (Failed if isinstance(cause, Failed) else Unknown)(self._text(expr), cause.reason, expr.span)
+
+    def _text(self, expr: Expr) -> str:
         try:
-            text = self.text_of(expr.span)
+            return self.text_of(expr.span)
         except Exception:  # a span into text we no longer hold: the reason still says why
-            text = ""
-        return Unknown(text, reason, expr.span)
+            return ""
 
     def evaluate(self, expr: Expr, env: Env) -> Any:
-        self.steps = 0
+        """Evaluate a top-level expression with a fresh step budget."""
+        saved, self.steps = self.steps, 0
         try:
             return self.eval(expr, env)
         except _Budget:
             return self.unknown(expr, f"evaluation exceeded {MAX_STEPS} steps")
         except RecursionError:
             return self.unknown(expr, "expression nested too deeply")
+        finally:
+            self.steps = saved
 
     # -- the recursive core ----------------------------------------------------------------
     def eval(self, e: Expr, env: Env) -> Any:  # noqa: C901 - a dispatch over node kinds
@@ -91,7 +143,7 @@ class Evaluator:
                 if isinstance(key, Unknown):
                     return self.unknown(e, "object key is not known")
                 if isinstance(key, bool) or key is None or isinstance(key, (list, dict)):
-                    return self.unknown(e, "object key is not a string")
+                    return self.fail(e, "object key is not a string")
                 out[_to_str(key)] = self.eval(v, env)
             return out
         if kind == "ref":
@@ -106,14 +158,16 @@ class Evaluator:
         if kind == "getattr":
             obj = self.eval(e.obj, env)
             if isinstance(obj, Unknown):
-                return self.unknown(e, obj.reason) if obj.span is not e.obj.span else self._extend(obj, e)
+                return self.carry(e, obj) if obj.span is not e.obj.span else self._extend(obj, e)
+            if isinstance(obj, ResourceValue):
+                return obj.attribute(e.name, e, self)
             if isinstance(obj, dict):
                 if e.name in obj:
                     return obj[e.name]
-                return self.unknown(e, f"no attribute {e.name!r}")
+                return self.fail(e, f"no attribute {e.name!r}")
             if isinstance(obj, _Lazy):
                 return obj.get(e.name, e, self)
-            return self.unknown(e, f"cannot read .{e.name} of a {_type_name(obj)}")
+            return self.fail(e, f"cannot read .{e.name} of a {_type_name(obj)}")
         if kind == "index":
             return self.index(e, self.eval(e.obj, env), self.eval(e.key, env))
         if kind == "splat":
@@ -123,29 +177,29 @@ class Evaluator:
         if kind == "unary":
             v = self.eval(e.operand, env)
             if isinstance(v, Unknown):
-                return self.unknown(e, v.reason)
+                return self.carry(e, v)
             if e.op == "!" and isinstance(v, bool):
                 return not v
             if e.op == "-" and _is_num(v):
                 return -v
-            return self.unknown(e, f"invalid operand for {e.op}")
+            return self.fail(e, f"invalid operand for {e.op}")
         if kind == "binary":
             return self.binary(e, env)
         if kind == "conditional":
             c = self.eval(e.cond, env)
             if isinstance(c, Unknown):
-                return self.unknown(e, c.reason)
+                return self.carry(e, c)
             if not isinstance(c, bool):
                 c = _to_bool(c)
                 if c is None:
-                    return self.unknown(e, "condition is not a bool")
+                    return self.fail(e, "condition is not a bool")
             return self.eval(e.then if c else e.other, env)
         if kind == "for":
             return self.for_expr(e, env)
         return self.unknown(e, f"unsupported expression {kind}")
 
     def _extend(self, inner: Unknown, e: Expr) -> Unknown:
-        return self.unknown(e, inner.reason)
+        return self.carry(e, inner)
 
     def template(self, e: Expr, parts: list, env: Env) -> Any:
         out: list[str] = []
@@ -163,7 +217,7 @@ class Evaluator:
             elif isinstance(p, TemplateFor):
                 coll = self.eval(p.coll, env)
                 if isinstance(coll, Unknown):
-                    return self.unknown(e, coll.reason)
+                    return self.carry(e, coll)
                 for k, v in _iterate(coll):
                     names = {p.val_var: v}
                     if p.key_var:
@@ -175,33 +229,33 @@ class Evaluator:
             else:
                 v = self.eval(p, env)
                 if isinstance(v, Unknown):
-                    return self.unknown(e, v.reason)
+                    return self.carry(e, v)
                 if v is None or isinstance(v, (list, dict)):
-                    return self.unknown(e, "template interpolates a non-string value")
+                    return self.fail(e, "template interpolates a non-string value")
                 out.append(_to_str(v))
         return "".join(out)
 
     def index(self, e: Expr, obj: Any, key: Any) -> Any:
         if isinstance(obj, Unknown) or isinstance(key, Unknown):
-            return self.unknown(e, (obj if isinstance(obj, Unknown) else key).reason)
+            return self.carry(e, obj if isinstance(obj, Unknown) else key)
         if isinstance(obj, list):
             k = _to_num(key)
             if isinstance(k, int) and not isinstance(k, bool) and 0 <= k < len(obj):
                 return obj[k]
-            return self.unknown(e, "index out of range")
+            return self.fail(e, "index out of range")
         if isinstance(obj, dict):
             k = _to_str(key) if not isinstance(key, (list, dict)) and key is not None else None
             if k in obj:
                 return obj[k]
-            return self.unknown(e, f"no key {k!r}")
+            return self.fail(e, f"no key {k!r}")
         if isinstance(obj, _Lazy):
             return obj.get(_to_str(key), e, self)
-        return self.unknown(e, f"cannot index a {_type_name(obj)}")
+        return self.fail(e, f"cannot index a {_type_name(obj)}")
 
     def splat(self, e: Splat, env: Env) -> Any:
         obj = self.eval(e.obj, env)
         if isinstance(obj, Unknown):
-            return self.unknown(e, obj.reason)
+            return self.carry(e, obj)
         if obj is None:
             return []
         items = obj if isinstance(obj, list) else [obj]
@@ -211,14 +265,20 @@ class Evaluator:
                 if isinstance(item, Unknown):
                     break
                 if op == "attr":
-                    item = item.get(arg, self.unknown(e, f"no attribute {arg!r}")) if isinstance(item, dict) \
-                        else self.unknown(e, f"cannot read .{arg}")
+                    if isinstance(item, ResourceValue):
+                        item = item.attribute(arg, e, self)
+                    elif isinstance(item, dict):
+                        item = item[arg] if arg in item else self.fail(e, f"no attribute {arg!r}")
+                    else:
+                        item = self.fail(e, f"cannot read .{arg}")
                 else:
                     item = self.index(e, item, self.eval(arg, env))
             out.append(item)
         return out
 
     def call(self, e: Call, env: Env) -> Any:
+        if e.name in ("try", "can") and not e.expand:
+            return self._try(e, env) if e.name == "try" else self._can(e, env)
         fn = self.functions.get(e.name)
         if fn is None:
             return self.unknown(e, f"function {e.name}() is not evaluated")
@@ -231,7 +291,33 @@ class Evaluator:
         try:
             return fn(self, e, args)
         except EvalError as exc:
-            return self.unknown(e, str(exc))
+            return self.fail(e, str(exc))
+
+    def _try(self, e: Call, env: Env) -> Any:
+        """``try(a, b, ...)``: the first argument Terraform could evaluate without an error.
+
+        An argument that is merely unknown makes the result unknown: Terraform would wait for it.
+        """
+        if not e.args:
+            return self.fail(e, "try() needs at least one argument")
+        for arg in e.args:
+            value = self.eval(arg, env)
+            if isinstance(value, Failed):
+                continue
+            if isinstance(value, Unknown):
+                return self.carry(e, value)
+            return value
+        return self.fail(e, "no argument of try() could be evaluated")
+
+    def _can(self, e: Call, env: Env) -> Any:
+        if len(e.args) != 1:
+            return self.fail(e, "can() takes one argument")
+        value = self.eval(e.args[0], env)
+        if isinstance(value, Failed):
+            return False
+        if isinstance(value, Unknown):
+            return self.carry(e, value)
+        return True
 
     def binary(self, e: Binary, env: Env) -> Any:
         op = e.op
@@ -242,7 +328,7 @@ class Evaluator:
                 return left
         right = self.eval(e.right, env)
         if isinstance(left, Unknown) or isinstance(right, Unknown):
-            return self.unknown(e, (left if isinstance(left, Unknown) else right).reason)
+            return self.carry(e, left if isinstance(left, Unknown) else right)
         if op in ("==", "!=") and not (is_known(left) and is_known(right)):
             return self.unknown(e, "comparison of a partly unknown value")
         if op == "==":
@@ -252,11 +338,11 @@ class Evaluator:
         if op in ("&&", "||"):
             lb, rb = _to_bool(left), _to_bool(right)
             if lb is None or rb is None:
-                return self.unknown(e, f"{op} needs bools")
+                return self.fail(e, f"{op} needs bools")
             return (lb and rb) if op == "&&" else (lb or rb)
         ln, rn = _to_num(left), _to_num(right)
         if ln is None or rn is None:
-            return self.unknown(e, f"{op} needs numbers")
+            return self.fail(e, f"{op} needs numbers")
         try:
             if op == "+":
                 return ln + rn
@@ -278,15 +364,15 @@ class Evaluator:
             if op == ">=":
                 return ln >= rn
         except (ZeroDivisionError, OverflowError):
-            return self.unknown(e, "arithmetic error")
+            return self.fail(e, "arithmetic error")
         return self.unknown(e, f"unsupported operator {op}")
 
     def for_expr(self, e: For, env: Env) -> Any:
         coll = self.eval(e.coll, env)
         if isinstance(coll, Unknown):
-            return self.unknown(e, coll.reason)
+            return self.carry(e, coll)
         if not isinstance(coll, (list, dict)):
-            return self.unknown(e, "for expression over a non-collection")
+            return self.fail(e, "for expression over a non-collection")
         out_list: list = []
         out_map: dict = {}
         for k, v in _iterate(coll):
@@ -297,7 +383,7 @@ class Evaluator:
             if e.cond is not None:
                 c = self.eval(e.cond, inner)
                 if isinstance(c, Unknown):
-                    return self.unknown(e, c.reason)
+                    return self.carry(e, c)
                 if not c:
                     continue
             if e.key is None:
@@ -307,19 +393,52 @@ class Evaluator:
             else:
                 key = self.eval(e.key, inner)
                 if isinstance(key, Unknown):
-                    return self.unknown(e, key.reason)
+                    return self.carry(e, key)
                 key = _to_str(key)
                 value = self.eval(e.value, inner)
                 if e.group:
                     out_map.setdefault(key, []).append(value)
                 elif key in out_map:
-                    return self.unknown(e, f"duplicate key {key!r} in for expression")
+                    return self.fail(e, f"duplicate key {key!r} in for expression")
                 else:
                     out_map[key] = value
         return out_list if e.key is None else out_map
 
 
 _NOT_FOUND = object()
+
+
+class ResourceValue(dict):
+    """A resource (or data source, or module call) seen from an expression that refers to it.
+
+    Its configured arguments are known; every other attribute (``id``, ``arn``) is decided by the
+    provider at apply time and is Unknown. Reading an attribute records the reference in the
+    evaluator's ``deps``, which is how the project index learns that an SSE configuration points
+    at a bucket.
+    """
+
+    __slots__ = ("address", "known_after_apply")
+
+    def __init__(self, address: str, attributes: dict, known_after_apply: bool = True):
+        super().__init__(attributes)
+        self.address = address
+        self.known_after_apply = known_after_apply
+
+    def attribute(self, name: str, e: Expr, ev: "Evaluator") -> Any:
+        ev.deps.add((self.address,))
+        if name in self:
+            return self[name]
+        if self.known_after_apply:
+            return ev.unknown(e, f"{self.address}.{name} is known only after apply")
+        return ev.fail(e, f"{self.address} has no attribute {name!r}")
+
+
+def default_functions() -> dict:
+    try:  # TEMP until functions.py lands
+        from .functions import FUNCTIONS
+    except ImportError:
+        return {}
+    return FUNCTIONS
 
 
 class _Lazy:

@@ -1,23 +1,36 @@
-"""One Terraform module directory, evaluated into Resources.
+"""One Terraform module, evaluated into Resources, with the local modules it calls.
 
 Inputs follow Terraform's precedence: variable defaults, then ``terraform.tfvars``, then
-``*.auto.tfvars`` in lexical order, then overrides given on the command line. Locals are
-evaluated lazily, once, with cycles reported. ``count`` and ``for_each`` give one resource per
-instance when the collection is known; ``dynamic`` blocks are expanded when their ``for_each``
-is known and are Unknown otherwise.
+``*.auto.tfvars`` in lexical order, then ``--var-file`` and ``--var`` (the caller passes those
+as ``overrides``); a called module gets its caller's arguments instead. Locals are evaluated
+lazily, once, with cycles reported. ``count`` and ``for_each`` give one resource per instance
+when the collection is known; ``dynamic`` blocks are expanded when their ``for_each`` is known
+and are Unknown otherwise.
+
+References: ``aws_s3_bucket.logs.bucket`` is the configured value; attributes the provider sets
+at apply time (``id``, ``arn``) are Unknown. Every resource an attribute's expression reads,
+directly or through locals, variables and module outputs, is recorded in
+``meta["refs"][path]`` so the project index can answer "which SSE configuration points at this
+bucket". Local modules (``./`` and ``../`` sources, or remote ones that ``terraform init``
+downloaded, listed in ``.terraform/modules/modules.json``) are evaluated once per call instance
+with the call's arguments; their resources carry the call path in their address.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from ..model import Diagnostic, Resource, Span, Unknown
 from ..parsers.hcl import Attribute, Block, Ref
-from .evaluate import Env, Evaluator, _Lazy
+from .evaluate import _NOT_FOUND, Deps, Env, Evaluator, ResourceValue, _Lazy
 
 MAX_INSTANCES = 1000
+MAX_MODULE_DEPTH = 16
+META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
 
 
 @dataclass
@@ -25,6 +38,10 @@ class TfFile:
     path: str          # relative POSIX path
     text: str
     items: list = field(default_factory=list)
+
+
+# loader(directory) -> the parsed .tf files of a module directory inside the scanned tree, or None
+Loader = Callable[[str], "list[TfFile] | None"]
 
 
 def text_slicer(text: str):
@@ -45,71 +62,311 @@ def text_slicer(text: str):
 
 
 class Module:
-    def __init__(self, directory: str, files: list[TfFile], tfvars: list[TfFile],
-                 overrides: dict[str, Any] | None = None, functions: dict | None = None):
+    """A module instance. The root module of a scan is ``Module(directory, files, tfvars)``."""
+
+    def __init__(self, directory: str, files: list[TfFile], tfvars: list[TfFile] | None = None,
+                 overrides: dict[str, Any] | None = None, functions: dict | None = None, *,
+                 loader: Loader | None = None, fs_root: str | None = None,
+                 inputs: dict[str, tuple[Any, frozenset]] | None = None, call_path: str = "",
+                 root: "Module | None" = None, stack: tuple[str, ...] = (), deps: Deps | None = None,
+                 diagnostics: list[Diagnostic] | None = None):
         self.directory = directory
         self.files = files
-        self.diagnostics: list[Diagnostic] = []
-        self.functions = functions or {}
-        self._evaluators = {f.path: Evaluator(text_slicer(f.text), self.functions) for f in files}
+        self.root = root or self
+        self.call_path = call_path
+        self.stack = stack + (directory,)
+        self.loader = loader
+        self.fs_root = fs_root
+        self.functions = functions
+        self.deps = deps or Deps()
+        self.diagnostics: list[Diagnostic] = diagnostics if diagnostics is not None else []
+        fs_base = os.path.join(fs_root, self.root.directory) if fs_root is not None else None
+        self._evaluators = {f.path: Evaluator(text_slicer(f.text), functions, self._resolve_root,
+                                              fs_base=fs_base, fs_root=fs_root, deps=self.deps)
+                            for f in files}
         self._local_defs: dict[str, tuple[Attribute, TfFile]] = {}
-        self._local_values: dict[str, Any] = {}
-        self._in_progress: set[str] = set()
+        self._blocks: dict[tuple[str, str, str], tuple[Block, TfFile]] = {}  # (kind, type, name)
+        self._outputs: dict[str, tuple[Attribute, TfFile]] = {}
         for f in files:
             for item in f.items:
-                if isinstance(item, Block) and item.type == "locals":
+                if not isinstance(item, Block):
+                    continue
+                if item.type == "locals":
                     for a in item.body:
                         if isinstance(a, Attribute):
                             self._local_defs[a.name] = (a, f)
-        self.variables = self._variables(tfvars, overrides or {})
-        self.base_env = Env({"var": self.variables, "local": _Lazy("local", self._local)})
+                elif item.type in ("resource", "data") and len(item.labels) == 2:
+                    self._blocks.setdefault((item.type, item.labels[0], item.labels[1]), (item, f))
+                elif item.type == "module" and len(item.labels) == 1:
+                    self._blocks.setdefault(("module", "module", item.labels[0]), (item, f))
+                elif item.type == "output" and len(item.labels) == 1:
+                    value = item.attributes().get("value")
+                    if value is not None:
+                        self._outputs[item.labels[0]] = (value, f)
+        self._types = {t for k, t, _ in self._blocks if k == "resource"}
+        self._cache: dict[tuple, Any] = {}      # locals, instances, module calls: computed once
+        self._in_progress: set[tuple] = set()
+        self.variables, self._var_deps = self._variables(tfvars or [], overrides or {}, inputs)
+        rel = posixpath.relpath(directory, self.root.directory) if self.root is not self else "."
+        self.base_env = Env({
+            "var": _Lazy("var", self._var),
+            "local": _Lazy("local", self._local),
+            "module": _Lazy("module", self._module_value),
+            "path": {"module": rel, "root": ".", "cwd": "."},
+            "terraform": {"workspace": Unknown("terraform.workspace", "the workspace is chosen at run time")},
+        })
 
     # -- inputs --------------------------------------------------------------------------
-    def _variables(self, tfvars: list[TfFile], overrides: dict) -> dict[str, Any]:
+    def _variables(self, tfvars: list[TfFile], overrides: dict, inputs) -> tuple[dict, dict]:
         values: dict[str, Any] = {}
+        types: dict[str, str] = {}
+        deps: dict[str, frozenset] = {}
         empty = Env({})
+        declared: dict[str, Block] = {}
         for f in self.files:
             ev = self._evaluators[f.path]
             for item in f.items:
                 if isinstance(item, Block) and item.type == "variable" and item.labels:
                     name = item.labels[0]
-                    default = item.attributes().get("default")
-                    if default is not None:
-                        values[name] = ev.evaluate(default.expr, empty)
+                    declared[name] = item
+                    attrs = item.attributes()
+                    if isinstance(attrs.get("type") and attrs["type"].expr, Ref):
+                        types[name] = attrs["type"].expr.name
+                    if "default" in attrs:
+                        values[name] = ev.evaluate(attrs["default"].expr, empty)
                     else:
                         values[name] = Unknown(f"var.{name}", f"variable {name} has no default and no value was given",
                                                item.header)
-        ordered = sorted(tfvars, key=lambda f: (not posixpath.basename(f.path).startswith("terraform.tfvars"),
-                                                posixpath.basename(f.path)))
-        for f in ordered:
-            ev = Evaluator(text_slicer(f.text), self.functions)
-            for item in f.items:
-                if isinstance(item, Attribute):
-                    values[item.name] = ev.evaluate(item.expr, empty)
-        values.update(overrides)
-        return values
+        if inputs is not None:  # a called module: its caller's arguments, nothing else
+            for name, (value, refs) in inputs.items():
+                if name in declared:
+                    values[name], deps[name] = value, refs
+        else:
+            ordered = sorted(tfvars, key=lambda f: (not posixpath.basename(f.path).startswith("terraform.tfvars"),
+                                                    posixpath.basename(f.path)))
+            for f in ordered:
+                ev = Evaluator(text_slicer(f.text), self.functions)
+                for item in f.items:
+                    if isinstance(item, Attribute):
+                        values[item.name] = ev.evaluate(item.expr, empty)
+            values.update(overrides)
+        for name, type_name in types.items():
+            values[name] = _convert(values.get(name), type_name)
+        return values, deps
+
+    def _var(self, name: str, e, ev: Evaluator) -> Any:
+        if name not in self.variables:
+            return ev.fail(e, f"var.{name} is not declared")
+        ev.deps.add(self._var_deps.get(name, ()))
+        return self.variables[name]
 
     def _local(self, name: str, e, ev: Evaluator) -> Any:
-        if name in self._local_values:
-            return self._local_values[name]
+        key = ("local", name)
+        if key in self._cache:
+            value, refs = self._cache[key]
+            ev.deps.add(refs)
+            return value
         definition = self._local_defs.get(name)
         if definition is None:
-            return ev.unknown(e, f"local.{name} is not defined")
+            return ev.fail(e, f"local.{name} is not defined")
         attr, f = definition
-        if name in self._in_progress:
+        if key in self._in_progress:
             self.diagnostics.append(Diagnostic(
                 "error", f"local.{name} refers to itself through other locals (a cycle)", f.path,
                 attr.span, "tf-local-cycle"))
             value = Unknown(f"local.{name}", "cycle between locals", attr.span)
-            self._local_values[name] = value
+            self._cache[key] = (value, frozenset())
             return value
-        self._in_progress.add(name)
+        self._in_progress.add(key)
+        self.deps.push()
         try:
             value = self._evaluators[f.path].evaluate(attr.expr, self.base_env)
         finally:
-            self._in_progress.discard(name)
-        self._local_values.setdefault(name, value)
-        return self._local_values[name]
+            refs = self.deps.pop()
+            self._in_progress.discard(key)
+        self._cache.setdefault(key, (value, refs))
+        return self._cache[key][0]
+
+    # -- references to resources, data sources and module calls ------------------------------
+    def _resolve_root(self, name: str, env: Env) -> Any:
+        if name == "data":
+            return _Lazy("data", lambda t, e, ev: _Lazy(f"data.{t}", lambda n, e2, ev2: self._value("data", t, n, e2, ev2)))
+        if name in self._types:
+            return _Lazy(name, lambda n, e, ev: self._value("resource", name, n, e, ev))
+        return _NOT_FOUND
+
+    def _value(self, kind: str, type_: str, name: str, e, ev: Evaluator) -> Any:
+        """What ``type.name`` (or ``data.type.name``) means in an expression."""
+        if (kind, type_, name) not in self._blocks:
+            prefix = "data." if kind == "data" else ""
+            return ev.fail(e, f"{prefix}{type_}.{name} is not declared in this module")
+        instances = self._instances_of(kind, type_, name)
+        if isinstance(instances, Unknown):
+            return ev.unknown(e, instances.reason)
+        mode, resources = instances
+        if mode == "unknown":
+            ev.deps.add((resources[0].address,))
+            return ev.unknown(e, f"how many instances of {resources[0].address} exist is not known")
+        values = [ResourceValue(r.address, r.attributes) for r in resources]
+        if mode == "single":
+            return values[0]
+        if mode == "count":
+            return values
+        return {r.meta["instance_key"]: v for r, v in zip(resources, values)}
+
+    def _instances_of(self, kind: str, type_: str, name: str):
+        """The Resources of one block, computed once; Unknown while it is being computed (a cycle)."""
+        key = (kind, type_, name)
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._in_progress:
+            return Unknown(f"{type_}.{name}", f"{type_}.{name} refers to itself")
+        block, f = self._blocks[key]
+        self._in_progress.add(key)
+        saved, self.deps.stack = self.deps.stack, []  # its references are its own, not the referrer's
+        try:
+            result = self._build(block, f)
+        finally:
+            self.deps.stack = saved
+            self._in_progress.discard(key)
+        self._cache[key] = result
+        return result
+
+    def _module_value(self, name: str, e, ev: Evaluator) -> Any:
+        if ("module", "module", name) not in self._blocks:
+            return ev.fail(e, f"module.{name} is not declared")
+        calls = self._calls(name)
+        if isinstance(calls, Unknown):
+            return ev.unknown(e, calls.reason)
+        mode, children = calls
+        if mode == "unknown":
+            return ev.unknown(e, f"how many instances of module.{name} exist is not known")
+        values = []
+        for child in children:
+            if isinstance(child, Unknown):
+                values.append(child)
+            else:
+                values.append(child.outputs())
+        if mode == "single":
+            return values[0]
+        if mode == "count":
+            return values
+        return dict(zip((c.instance_key for c in children), values))
+
+    def outputs(self) -> Any:
+        key = ("outputs",)
+        if key in self._cache:
+            value, refs = self._cache[key]
+            self.deps.add(refs)
+            return value
+        if key in self._in_progress:
+            return Unknown(self.call_path, "module outputs depend on themselves")
+        self._in_progress.add(key)
+        self.deps.push()
+        try:
+            values = {name: self._evaluators[f.path].evaluate(attr.expr, self.base_env)
+                      for name, (attr, f) in sorted(self._outputs.items())}
+        finally:
+            refs = self.deps.pop()
+            self._in_progress.discard(key)
+        value = ResourceValue(self.call_path, values, known_after_apply=False)
+        self._cache[key] = (value, refs)
+        return value
+
+    # -- module calls ----------------------------------------------------------------------
+    def _calls(self, name: str):
+        """The module instances one ``module`` block creates, computed once."""
+        key = ("calls", name)
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._in_progress:
+            return Unknown(f"module.{name}", f"module.{name} depends on its own outputs")
+        self._in_progress.add(key)
+        saved, self.deps.stack = self.deps.stack, []
+        try:
+            result = self._instantiate(name)
+        finally:
+            self.deps.stack = saved
+            self._in_progress.discard(key)
+        self._cache[key] = result
+        return result
+
+    def _instantiate(self, name: str):
+        block, f = self._blocks[("module", "module", name)]
+        ev = self._evaluators[f.path]
+        attrs = block.attributes()
+        source = ev.evaluate(attrs["source"].expr, Env({})) if "source" in attrs else None
+        if not isinstance(source, str):
+            return Unknown(f"module.{name}", f"module.{name} has no literal source")
+        directory, files = self._module_files(name, source, block, f)
+        if files is None:
+            return Unknown(f"module.{name}", directory)
+        mode, instances = self._instances(block, ev)
+        children = []
+        for suffix, names in instances:
+            env = self.base_env.child(names) if names else self.base_env
+            inputs = {}
+            for arg, attr in attrs.items():
+                if arg in META_ARGUMENTS:
+                    continue
+                self.deps.push()
+                inputs[arg] = (ev.evaluate(attr.expr, env), None)
+                inputs[arg] = (inputs[arg][0], self.deps.pop())
+            path = f"{self.call_path}.module.{name}{suffix}" if self.call_path else f"module.{name}{suffix}"
+            child = Module(directory, files, functions=self.functions, loader=self.loader,
+                           fs_root=self.fs_root, inputs=inputs, call_path=path, root=self.root,
+                           stack=self.stack, deps=self.deps, diagnostics=self.diagnostics)
+            child.instance_key = names["each"]["key"] if "each" in names else (
+                names["count"]["index"] if "count" in names else None)
+            children.append(child)
+        return mode, children
+
+    def _module_files(self, name: str, source: str, block: Block, f: TfFile) -> tuple[str, list | None]:
+        """The directory and parsed files of a called module, or (reason, None)."""
+        if source.startswith(("./", "../")):
+            directory = posixpath.normpath(posixpath.join(self.directory, source))
+        else:
+            directory = self._downloaded(name)
+            if directory is None:
+                return (f"module.{name} comes from {source!r}, which is not downloaded "
+                        "(run `terraform init` to make .terraform/modules/modules.json)"), None
+        if directory == ".." or directory.startswith("../"):
+            return f"module.{name} is outside the scanned tree ({source})", None
+        if directory in self.stack or len(self.stack) >= MAX_MODULE_DEPTH:
+            why = "calls itself" if directory in self.stack else f"is nested more than {MAX_MODULE_DEPTH} deep"
+            self.diagnostics.append(Diagnostic("error", f"module.{name} {why} ({source}); its outputs are unknown",
+                                               f.path, block.header, "tf-module-cycle"))
+            return f"module.{name} {why}", None
+        files = self.loader(directory) if self.loader is not None else None
+        if not files:
+            return f"module.{name}: no Terraform files found in {directory}", None
+        return directory, files
+
+    def _downloaded(self, name: str) -> str | None:
+        """Where ``terraform init`` put a remote module, from ``.terraform/modules/modules.json``."""
+        manifest = self.root._manifest()
+        key = ".".join(part.split("[")[0] for part in
+                       (f"{self.call_path}.module.{name}" if self.call_path else f"module.{name}").split(".module.")
+                       ).removeprefix("module.")
+        entry = manifest.get(key)
+        if not entry:
+            return None
+        return posixpath.normpath(posixpath.join(self.root.directory, entry))
+
+    def _manifest(self) -> dict[str, str]:
+        if "manifest" not in self._cache:
+            self._cache["manifest"] = {}
+            if self.fs_root is not None:
+                path = os.path.join(self.fs_root, self.directory, ".terraform", "modules", "modules.json")
+                try:
+                    with open(path, encoding="utf-8") as fh:
+                        data = json.load(fh)
+                    self._cache["manifest"] = {m["Key"]: m["Dir"].replace("\\", "/") for m in data.get("Modules", [])
+                                               if isinstance(m, dict) and isinstance(m.get("Key"), str)
+                                               and m.get("Key") and isinstance(m.get("Dir"), str)}
+                except (OSError, ValueError, AttributeError):
+                    pass
+        return self._cache["manifest"]
 
     # -- resources -----------------------------------------------------------------------
     def resources(self) -> list[Resource]:
@@ -117,17 +374,61 @@ class Module:
         for f in self.files:
             ev = self._evaluators[f.path]
             for item in f.items:
-                if isinstance(item, Block):
-                    out.extend(self._block_resources(item, f, ev))
+                if not isinstance(item, Block):
+                    continue
+                if item.type in ("resource", "data") and len(item.labels) == 2:
+                    built = self._instances_of(item.type, item.labels[0], item.labels[1])
+                    if self._blocks[(item.type, item.labels[0], item.labels[1])][0] is item and \
+                            not isinstance(built, Unknown):
+                        out.extend(built[1])
+                    continue
+                out.extend(self._other_resources(item, f, ev))
+                if item.type == "module" and len(item.labels) == 1 and \
+                        self._blocks[("module", "module", item.labels[0])][0] is item:
+                    calls = self._calls(item.labels[0])
+                    if not isinstance(calls, Unknown):
+                        for child in calls[1]:
+                            out.extend(child.resources())
         return out
 
-    def _block_resources(self, block: Block, f: TfFile, ev: Evaluator) -> list[Resource]:
+    def _address(self, address: str) -> str:
+        return f"{self.call_path}.{address}" if self.call_path else address
+
+    def _build(self, block: Block, f: TfFile):
+        """(mode, Resources) of a resource or data block: one per count/for_each instance."""
+        ev = self._evaluators[f.path]
+        type_, name = block.labels
+        if block.type == "data":
+            type_, address = f"data.{type_}", f"data.{type_}.{name}"
+        else:
+            address = f"{type_}.{name}"
+        mode, instances = self._instances(block, ev)
+        out = []
+        for suffix, names in instances:
+            r = self._resource(block, f, ev, type_, name, self._address(address + suffix), names)
+            if "each" in names:
+                r.meta["instance_key"] = names["each"]["key"]
+            out.append(r)
+        return mode, out
+
+    def _resource(self, block: Block, f: TfFile, ev: Evaluator, type_: str, name: str, address: str,
+                  names: dict) -> Resource:
+        env = self.base_env.child(names) if names else self.base_env
+        attrs: dict = {}
+        spans: dict = {}
+        computed: set = set()
+        refs: dict = {}
+        self._body(block.body, (), env, ev, attrs, spans, computed, refs)
+        meta = {"block": block.type, "module_dir": self.directory, "root": self.root.directory,
+                "computed": computed, "refs": refs}
+        if self.call_path:
+            meta["call_path"] = self.call_path
+        return Resource("terraform", type_, name, address, f.path, block.header, attrs, spans, meta)
+
+    def _other_resources(self, block: Block, f: TfFile, ev: Evaluator) -> list[Resource]:
+        """provider, module, variable, output and terraform blocks as Resources of their own."""
         kind, labels = block.type, block.labels
-        if kind == "resource" and len(labels) == 2:
-            type_, name, address = labels[0], labels[1], f"{labels[0]}.{labels[1]}"
-        elif kind == "data" and len(labels) == 2:
-            type_, name, address = f"data.{labels[0]}", labels[1], f"data.{labels[0]}.{labels[1]}"
-        elif kind == "module" and len(labels) == 1:
+        if kind == "module" and len(labels) == 1:
             type_, name, address = "module", labels[0], f"module.{labels[0]}"
         elif kind == "provider" and len(labels) == 1:
             alias = block.attributes().get("alias")
@@ -135,59 +436,66 @@ class Module:
             suffix = f".{alias_value}" if isinstance(alias_value, str) else ""
             type_, name, address = f"provider.{labels[0]}", labels[0], f"provider.{labels[0]}{suffix}"
         elif kind in ("variable", "output") and len(labels) == 1:
+            if kind == "variable" and self.call_path:  # a declaration is the same for every call
+                seen = self.root._cache.setdefault("declared", set())
+                if (f.path, labels[0]) in seen:
+                    return []
+                seen.add((f.path, labels[0]))
             type_, name = kind, labels[0]
             address = f"var.{name}" if kind == "variable" else f"output.{name}"
         elif kind == "terraform" and not labels:
             type_, name, address = "terraform", "terraform", "terraform"
         else:
             return []
-        meta = {"block": kind, "module_dir": self.directory}
-        out = []
-        for suffix, names in self._instances(block, ev):
-            env = self.base_env.child(names) if names else self.base_env
-            attrs: dict = {}
-            spans: dict = {}
-            computed: set = set()
-            self._body(block.body, (), env, ev, attrs, spans, computed)
-            out.append(Resource("terraform", type_, name, address + suffix, f.path, block.header,
-                                attrs, spans, {**meta, "computed": computed}))
-        return out
+        if kind == "module":
+            _, instances = self._instances(block, ev)
+        else:
+            instances = [("", {})]
+        return [self._resource(block, f, ev, type_, name, self._address(address + suffix), names)
+                for suffix, names in instances]
 
-    def _instances(self, block: Block, ev: Evaluator) -> list[tuple[str, dict]]:
+    def _instances(self, block: Block, ev: Evaluator) -> tuple[str, list[tuple[str, dict]]]:
+        """("single" | "count" | "each" | "unknown", [(address suffix, names)]) for a block.
+
+        When ``count`` or ``for_each`` is not known, the block is evaluated once with Unknown
+        ``count.index`` / ``each``, so what does not depend on them is still checked.
+        """
         attrs = block.attributes()
-        if block.type not in ("resource", "data", "module"):
-            return [("", {})]
         if "count" in attrs:
             n = ev.evaluate(attrs["count"].expr, self.base_env)
             if isinstance(n, bool) or not isinstance(n, (int, float)) or n != int(n) or n > MAX_INSTANCES:
                 why = n.reason if isinstance(n, Unknown) else "count is not a small whole number"
-                return [("", {"count": {"index": Unknown("count.index", why, attrs["count"].span)}})]
-            return [(f"[{i}]", {"count": {"index": i}}) for i in range(max(0, int(n)))]
+                return "unknown", [("", {"count": {"index": Unknown("count.index", why, attrs["count"].span)}})]
+            return "count", [(f"[{i}]", {"count": {"index": i}}) for i in range(max(0, int(n)))]
         if "for_each" in attrs:
             coll = ev.evaluate(attrs["for_each"].expr, self.base_env)
             items = _each_items(coll)
             if items is None or len(items) > MAX_INSTANCES:
                 why = coll.reason if isinstance(coll, Unknown) else "for_each is not a known map or set"
                 u = Unknown("each", why, attrs["for_each"].span)
-                return [("", {"each": {"key": u, "value": u}})]
-            return [(f"[{_quote(k)}]", {"each": {"key": k, "value": v}}) for k, v in items]
-        return [("", {})]
+                return "unknown", [("", {"each": {"key": u, "value": u}})]
+            return "each", [(f"[{_quote(k)}]", {"each": {"key": k, "value": v}}) for k, v in items]
+        return "single", [("", {})]
 
     def _body(self, items: list, path: tuple, env: Env, ev: Evaluator, attrs: dict, spans: dict,
-              computed: set) -> None:
+              computed: set, refs: dict) -> None:
         for item in items:
             if isinstance(item, Attribute):
+                self.deps.push()
                 attrs[item.name] = ev.evaluate(item.expr, env)
+                found = self.deps.pop()
+                if found:
+                    refs[path + (item.name,)] = found
                 spans[path + (item.name,)] = item.span
                 if not _literal(item.expr):
                     computed.add(path + (item.name,))
             elif item.type == "dynamic" and item.labels:
-                self._dynamic(item, path, env, ev, attrs, spans, computed)
+                self._dynamic(item, path, env, ev, attrs, spans, computed, refs)
             else:
-                self._nested(item.type, item.body, item.header, path, env, ev, attrs, spans, computed)
+                self._nested(item.type, item.body, item.header, path, env, ev, attrs, spans, computed, refs)
 
     def _nested(self, type_: str, body: list, header: Span, path: tuple, env: Env, ev: Evaluator,
-                attrs: dict, spans: dict, computed: set) -> None:
+                attrs: dict, spans: dict, computed: set, refs: dict) -> None:
         existing = attrs.get(type_)
         if not isinstance(existing, list):
             existing = attrs[type_] = []
@@ -195,10 +503,10 @@ class Module:
         child: dict = {}
         existing.append(child)
         spans[path + (type_, index)] = header
-        self._body(body, path + (type_, index), env, ev, child, spans, computed)
+        self._body(body, path + (type_, index), env, ev, child, spans, computed, refs)
 
     def _dynamic(self, block: Block, path: tuple, env: Env, ev: Evaluator, attrs: dict, spans: dict,
-                 computed: set) -> None:
+                 computed: set, refs: dict) -> None:
         label = block.labels[0]
         battrs = block.attributes()
         iterator = label
@@ -216,7 +524,7 @@ class Module:
             return
         for k, v in items:
             inner = env.child({iterator: {"key": k, "value": v}})
-            self._nested(label, content[0].body, block.header, path, inner, ev, attrs, spans, computed)
+            self._nested(label, content[0].body, block.header, path, inner, ev, attrs, spans, computed, refs)
 
 
 def _literal(expr) -> bool:
@@ -243,3 +551,26 @@ def _each_items(coll) -> list | None:
 
 def _quote(key) -> str:
     return f'"{key}"' if isinstance(key, str) else str(key)
+
+
+def _convert(value: Any, type_name: str) -> Any:
+    """Terraform converts a variable's value to its declared primitive type ("true" -> true)."""
+    if isinstance(value, Unknown) or value is None:
+        return value
+    if type_name == "bool" and isinstance(value, str) and value in ("true", "false"):
+        return value == "true"
+    if type_name == "number" and isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                return value
+    if type_name == "string" and not isinstance(value, (str, list, dict)):
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+    return value

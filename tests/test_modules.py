@@ -1,0 +1,238 @@
+"""Local modules, references between resources, try/can, and inputs from the command line."""
+
+import json
+import os
+
+import pytest
+
+from iaclint.engine import ScanOptions, scan
+from iaclint.model import Unknown
+from iaclint.project import Project
+
+
+def write(root, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+
+
+def resources(root, **options):
+    """All Terraform resources of a scan of ``root`` (policies off: nothing selected matters)."""
+    from iaclint import engine
+    captured = []
+    original = engine._Runner.run
+
+    def run(self, policies, res):
+        captured.extend(res)
+        return original(self, policies, res)
+
+    engine._Runner.run = run
+    try:
+        cwd = os.getcwd()
+        os.chdir(root)
+        try:
+            result = scan(["."], options=ScanOptions(**options))
+        finally:
+            os.chdir(cwd)
+    finally:
+        engine._Runner.run = original
+    return {r.address: r for r in captured if r.source == "terraform"}, result
+
+
+MODULE = {
+    "modules/vol/main.tf": '''
+variable "encrypted" {
+  type    = bool
+  default = true
+}
+variable "size" {}
+resource "aws_ebs_volume" "this" {
+  availability_zone = "a"
+  size              = var.size
+  encrypted         = var.encrypted
+}
+output "size" { value = aws_ebs_volume.this.size }
+output "id" { value = aws_ebs_volume.this.id }
+''',
+}
+
+
+def test_local_module_is_evaluated_once_per_call_with_its_arguments(tmp_path):
+    write(tmp_path, {**MODULE, "live/main.tf": '''
+module "a" {
+  source    = "../modules/vol"
+  size      = 1
+  encrypted = "false"
+}
+module "b" {
+  source = "../modules/vol"
+  size   = 2
+}
+module "many" {
+  source   = "../modules/vol"
+  for_each = { x = 3, y = 4 }
+  size     = each.value
+}
+resource "aws_ebs_volume" "sum" {
+  availability_zone = "a"
+  size              = module.a.size + module.b.size + module.many["y"].size
+  encrypted         = module.b.id
+}
+'''})
+    res, result = resources(tmp_path)
+    assert res["module.a.aws_ebs_volume.this"].attributes["encrypted"] is False  # "false" -> bool by type
+    assert res["module.b.aws_ebs_volume.this"].attributes["encrypted"] is True
+    assert res['module.many["x"].aws_ebs_volume.this'].attributes["size"] == 3
+    assert res["module.a.aws_ebs_volume.this"].file == "modules/vol/main.tf"
+    assert res["module.a.aws_ebs_volume.this"].meta["call_path"] == "module.a"
+    assert res["aws_ebs_volume.sum"].attributes["size"] == 7
+    assert isinstance(res["aws_ebs_volume.sum"].attributes["encrypted"], Unknown)  # an id: known after apply
+    # the module directory is not also evaluated as a root of its own
+    assert "aws_ebs_volume.this" not in res
+    # a variable declaration is reported once, not once per call
+    assert sum(1 for a in res if a.endswith("var.encrypted")) == 1
+    assert not result.errors
+
+
+def test_finding_in_a_module_names_the_call_path(tmp_path):
+    write(tmp_path, {**MODULE, "live/main.tf": '''
+module "reports" {
+  source    = "../modules/vol"
+  size      = 1
+  encrypted = false
+}
+'''})
+    _, result = resources(tmp_path)
+    [finding] = [f for f in result.findings if f.policy_id == "IAC-ENC-001"]
+    assert finding.location.path == "modules/vol/main.tf"
+    assert "module.reports" in finding.message
+
+
+def test_module_outside_the_tree_or_remote_is_unknown(tmp_path):
+    write(tmp_path, {"main.tf": '''
+module "remote" {
+  source = "terraform-aws-modules/vpc/aws"
+}
+module "outside" {
+  source = "../../elsewhere"
+}
+resource "aws_ebs_volume" "v" {
+  availability_zone = module.remote.azs
+  size              = module.outside.size
+}
+'''})
+    res, result = resources(tmp_path)
+    v = res["aws_ebs_volume.v"].attributes
+    assert "not downloaded" in v["availability_zone"].reason
+    assert "outside the scanned tree" in v["size"].reason
+    assert not result.errors
+
+
+def test_downloaded_remote_module_is_used_from_modules_json(tmp_path):
+    write(tmp_path, {
+        "main.tf": 'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n  cidr = "10.0.0.0/16"\n}\n',
+        ".terraform/modules/vpc/main.tf": 'variable "cidr" {}\noutput "cidr" { value = var.cidr }\n'
+                                          'resource "aws_vpc" "this" { cidr_block = var.cidr }\n',
+        ".terraform/modules/modules.json": json.dumps({"Modules": [
+            {"Key": "", "Source": "", "Dir": "."},
+            {"Key": "vpc", "Source": "registry.terraform.io/terraform-aws-modules/vpc/aws", "Dir": ".terraform/modules/vpc"}]}),
+    })
+    res, _ = resources(tmp_path)
+    assert res["module.vpc.aws_vpc.this"].attributes["cidr_block"] == "10.0.0.0/16"
+
+
+def test_module_that_calls_itself_is_a_located_error_not_a_hang(tmp_path):
+    write(tmp_path, {"a/main.tf": 'module "b" {\n  source = "../b"\n}\n',
+                     "b/main.tf": 'module "a" {\n  source = "../a"\n}\nresource "aws_ebs_volume" "v" {\n  size = 1\n}\n'})
+    res, result = resources(tmp_path)
+    assert any(d.code == "tf-module-cycle" for d in result.diagnostics)
+    assert any(a.endswith("aws_ebs_volume.v") for a in res)
+
+
+def test_try_and_can_tell_errors_from_unknown_values(tmp_path):
+    write(tmp_path, {"main.tf": '''
+variable "cfg" {
+  default = { a = 1 }
+}
+variable "unset" {}
+resource "x" "y" {
+  first   = try(var.cfg.missing, var.cfg.a, 9)
+  nothing = try(var.cfg.missing, "fallback")
+  waits   = try(var.unset.a, "fallback")
+  ok      = can(var.cfg.a)
+  bad     = can(var.cfg.nope)
+  unknown = can(var.unset.x)
+}
+'''})
+    res, _ = resources(tmp_path)
+    a = res["x.y"].attributes
+    assert a["first"] == 1 and a["nothing"] == "fallback"
+    assert isinstance(a["waits"], Unknown) and isinstance(a["unknown"], Unknown)
+    assert a["ok"] is True and a["bad"] is False
+
+
+REFS = '''
+resource "aws_s3_bucket" "logs" {
+  bucket = "logs"
+}
+resource "aws_s3_bucket" "other" {
+  bucket = "other"
+}
+locals {
+  target = aws_s3_bucket.logs.id
+}
+resource "aws_s3_bucket_server_side_encryption_configuration" "sse" {
+  bucket = local.target
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "aws:kms"
+    }
+  }
+}
+resource "aws_security_group" "web" {
+  name = "web"
+}
+resource "aws_instance" "app" {
+  count                  = 2
+  vpc_security_group_ids = [aws_security_group.web.id]
+  subnet_id              = "subnet-1"
+}
+'''
+
+
+def test_references_resolve_both_ways_through_locals(tmp_path):
+    write(tmp_path, {"main.tf": REFS})
+    res, _ = resources(tmp_path)
+    project = Project(res.values())
+    sse = res["aws_s3_bucket_server_side_encryption_configuration.sse"]
+    assert [r.address for r in project.references(sse, "aws_s3_bucket", via="bucket")] == ["aws_s3_bucket.logs"]
+    assert project.referrers(res["aws_s3_bucket.logs"], sse.type, via="bucket") == [sse]
+    assert project.referrers(res["aws_s3_bucket.other"], sse.type) == []
+    assert project.referrers(res["aws_s3_bucket.logs"], sse.type, via="rule") == []
+    users = project.referrers(res["aws_security_group.web"], "aws_instance", via="vpc_security_group_ids")
+    assert sorted(r.address for r in users) == ["aws_instance.app[0]", "aws_instance.app[1]"]
+
+
+def test_var_file_and_var_override_in_terraform_order(tmp_path):
+    write(tmp_path, {
+        "main.tf": 'variable "a" { default = "default" }\nvariable "b" { default = "default" }\n'
+                   'variable "c" {\n  type = bool\n  default = true\n}\nvariable "d" { default = [] }\n'
+                   'resource "x" "y" {\n  a = var.a\n  b = var.b\n  c = var.c\n  d = var.d\n}\n',
+        "terraform.tfvars": 'a = "tfvars"\nb = "tfvars"\n',
+    })
+    extra = tmp_path / "prod.tfvars"
+    extra.write_text('a = "var-file"\nb = "var-file"\n')
+    res, _ = resources(tmp_path, var_files=[str(extra)], variables=["b=cli", "c=false", 'd=["x", "y"]'])
+    a = res["x.y"].attributes
+    assert (a["a"], a["b"], a["c"], a["d"]) == ("var-file", "cli", False, ["x", "y"])
+
+
+def test_bad_var_file_is_a_located_error(tmp_path):
+    write(tmp_path, {"mod/main.tf": 'variable "a" {}\n'})
+    bad = tmp_path / "bad.tfvars"  # outside the scanned folder
+    bad.write_text('a = "unterminated\n')
+    _, result = resources(tmp_path / "mod", var_files=[str(bad)])
+    [error] = [d for d in result.diagnostics if d.level == "error"]
+    assert error.path == str(bad) and error.span.line == 1 and error.code == "parse-error"
