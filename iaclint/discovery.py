@@ -11,7 +11,10 @@ ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".terraform", "node_modu
 
 
 def kind_of(path: str) -> str | None:
-    """``terraform``, ``tfvars``, ``kubernetes`` (any YAML), ``dockerfile`` or None."""
+    """``terraform``, ``tfvars``, ``kubernetes`` (any YAML), ``dockerfile``, ``tfplan`` or None.
+
+    Other ``.json`` files are opened (their first bytes only) to recognise Terraform plan JSON.
+    """
     name = os.path.basename(path)
     lower = name.lower()
     if lower.endswith(".tf") or lower.endswith(".tf.json"):
@@ -23,7 +26,18 @@ def kind_of(path: str) -> str | None:
     if (lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "containerfile."))
             or lower.endswith(".dockerfile") or lower.endswith(".containerfile")):
         return "dockerfile"
+    if lower.endswith(".json"):
+        return "tfplan" if _is_plan(path) else None
     return None
+
+
+def _is_plan(path: str) -> bool:
+    from .terraform.plan import looks_like_plan
+    try:
+        with open(path, "rb") as fh:
+            return looks_like_plan(fh.read(256))
+    except OSError:
+        return False
 
 
 class IgnoreRules:
@@ -158,7 +172,7 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
                 dirnames[:] = kept
                 for name in sorted(filenames):
                     full = os.path.join(dirpath, name)
-                    kind = kind_of(name)
+                    kind = kind_of(full)
                     if kind is None or excluded(full, False):
                         continue
                     if os.path.islink(full) and not inside(full):
@@ -176,12 +190,13 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
                 found.notes.append((rel(a), "symbolic link out of the scanned tree not followed"))
                 continue
             found.files[rel(a)] = kind
-            if kind in ("terraform", "tfvars"):
+            if kind in ("terraform", "tfvars", "tfplan"):
                 # A module is evaluated whole: its siblings give variables, locals and tfvars.
                 directory = os.path.dirname(a)
                 for name in sorted(os.listdir(directory)):
                     sib = os.path.join(directory, name)
-                    sk = kind_of(name)
+                    sk = kind_of(sib) if not name.endswith(".json") or name.endswith((".tf.json", ".tfvars.json")) \
+                        else None
                     r = rel(sib)
                     if sk in ("terraform", "tfvars") and r not in found.files and os.path.isfile(sib):
                         found.context[r] = sk

@@ -64,16 +64,21 @@ def scan(paths: list[str], config: Config | None = None, options: ScanOptions | 
 
     # Dockerfiles and YAML are self-contained; Terraform is evaluated one module directory at a time.
     tf_dirs: dict[str, list[str]] = defaultdict(list)
+    plans: list[str] = []
     for path, text in texts.items():
         kind = all_files[path]
         if kind in ("terraform", "tfvars"):
             tf_dirs[posixpath.dirname(path)].append(path)
+        elif kind == "tfplan":
+            plans.append(path)
         else:
             resources.extend(_parse_single(kind, text, path, diagnostics))
     if tf_dirs:
         resources.extend(_terraform(root, tf_dirs, texts, all_files, excludes, options, diagnostics))
 
     report = set(found.files)
+    if plans:
+        resources = _plans(plans, texts, resources, report, diagnostics)
     if options.report_only is not None:
         report = {p for p in report if options.report_only(os.path.join(root, p))}
     policies = registry.select(registry.all_policies(), list(config.select) + list(options.select),
@@ -220,6 +225,33 @@ def _terraform(root: str, tf_dirs: dict[str, list[str]], texts: dict[str, str], 
             continue
         diagnostics.extend(module.diagnostics)
     return resources
+
+
+def _plans(plans: list[str], texts: dict[str, str], resources: list[Resource], report: set[str],
+           diagnostics: list[Diagnostic]) -> list[Resource]:
+    """Resources of plan JSON files; a plan supersedes the evaluation of its own directory.
+
+    The plan holds what Terraform will apply, so the configuration in the plan's directory (a
+    root module) is not checked a second time from its source; its blocks still give the plan's
+    resources their files, lines and columns, and findings there are reported when the plan is.
+    """
+    from .terraform.plan import attach_config, plan_resources
+    out = list(resources)
+    for path in sorted(plans):
+        directory = posixpath.dirname(path) or "."
+        try:
+            planned = plan_resources(texts[path], path, directory)
+        except Exception as exc:  # noqa: BLE001
+            _error(diagnostics, path, exc)
+            continue
+        config = [r for r in out if r.source == "terraform" and r.meta.get("root") == directory
+                  and "plan" not in r.meta]
+        files = attach_config(planned, config)
+        if path in report:
+            report.update(files)
+        drop = {id(r) for r in config if r.meta.get("block") in ("resource", "data")}
+        out = [r for r in out if id(r) not in drop] + planned
+    return out
 
 
 def _local_calls(directory: str, files: list) -> set[str]:

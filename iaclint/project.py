@@ -11,6 +11,7 @@ variables and module outputs; references are only followed inside one root modul
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Iterable
 
@@ -82,8 +83,8 @@ class Project:
                 continue
             root = r.meta.get("root")
             self._targets[(root, r.address)].append(r)
-            base = r.address.rsplit("[", 1)[0] if r.address.endswith("]") else None
-            if base:
+            base = _INDEX.sub("", r.address) if "[" in r.address else None
+            if base and base != r.address:
                 self._targets[(root, base)].append(r)
         self._referrers: dict[int, list[tuple[Resource, tuple]]] = defaultdict(list)
         for r in self.all:
@@ -108,6 +109,9 @@ class Project:
 
     def __len__(self) -> int:
         return len(self.all)
+
+
+_INDEX = re.compile(r'\[(?:"(?:[^"\\]|\\.)*"|\d+)\]')
 
 
 def _under(path: tuple, via: str) -> bool:

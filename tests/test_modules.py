@@ -236,3 +236,58 @@ def test_bad_var_file_is_a_located_error(tmp_path):
     _, result = resources(tmp_path / "mod", var_files=[str(bad)])
     [error] = [d for d in result.diagnostics if d.level == "error"]
     assert error.path == str(bad) and error.span.line == 1 and error.code == "parse-error"
+
+
+def _plan(resources, changes=None, config=None):
+    return json.dumps({
+        "format_version": "1.2", "terraform_version": "1.6.6",
+        "planned_values": {"root_module": {"resources": resources[:1], "child_modules": [
+            {"address": "module.m", "resources": resources[1:]}]}},
+        "resource_changes": changes or [],
+        "configuration": config or {},
+    }, indent=2)
+
+
+def test_plan_json_alone_locates_findings_at_the_address_line(tmp_path):
+    vol = {"address": "aws_ebs_volume.v", "mode": "managed", "type": "aws_ebs_volume", "name": "v",
+           "values": {"size": 1, "encrypted": False}}
+    inner = {"address": "module.m.aws_ebs_volume.w", "mode": "managed", "type": "aws_ebs_volume", "name": "w",
+             "values": {"size": 1}}
+    changes = [{"address": "module.m.aws_ebs_volume.w", "change": {"after_unknown": {"encrypted": True}}}]
+    text = _plan([vol, inner], changes)
+    write(tmp_path, {"out/plan.json": text})
+    res, result = resources(tmp_path)
+    assert res["aws_ebs_volume.v"].attributes["encrypted"] is False
+    assert isinstance(res["module.m.aws_ebs_volume.w"].attributes["encrypted"], Unknown)
+    assert res["module.m.aws_ebs_volume.w"].meta["call_path"] == "module.m"
+    [finding] = [f for f in result.findings if f.policy_id == "IAC-ENC-001"]
+    expected_line = text.splitlines().index('          "address": "aws_ebs_volume.v",') + 1
+    assert (finding.location.path, finding.location.span.line) == ("out/plan.json", expected_line)
+
+
+def test_plan_references_come_from_its_configuration(tmp_path):
+    bucket = {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b",
+              "values": {"bucket": "b"}}
+    sse = {"address": "module.m.aws_s3_bucket_server_side_encryption_configuration.s", "mode": "managed",
+           "type": "aws_s3_bucket_server_side_encryption_configuration", "name": "s", "values": {"rule": []}}
+    config = {"root_module": {
+        "resources": [{"address": "aws_s3_bucket.b", "expressions": {"bucket": {"constant_value": "b"}}}],
+        "module_calls": {"m": {"module": {"resources": [
+            {"address": "aws_s3_bucket_server_side_encryption_configuration.s",
+             "expressions": {"bucket": {"references": ["var.bucket"]},
+                             "rule": [{"apply_server_side_encryption_by_default": [
+                                 {"kms_master_key_id": {"references": ["aws_kms_key.k.arn", "aws_kms_key.k"]}}]}]}}]}}}}}
+    write(tmp_path, {"plan.json": _plan([bucket, sse], config=config)})
+    res, _ = resources(tmp_path)
+    s = res["module.m.aws_s3_bucket_server_side_encryption_configuration.s"]
+    assert s.meta["refs"] == {("rule", 0, "apply_server_side_encryption_by_default", 0, "kms_master_key_id"):
+                              frozenset({"module.m.aws_kms_key.k"})}
+
+
+def test_broken_plan_is_a_located_error_and_other_files_still_scan(tmp_path):
+    write(tmp_path, {"plan.json": '{"format_version": "1.2", "terraform_version": "1.6.6", "planned_values": [}',
+                     "main.tf": 'resource "aws_ebs_volume" "v" {\n  size = 1\n}\n'})
+    res, result = resources(tmp_path)
+    [error] = [d for d in result.diagnostics if d.level == "error"]
+    assert error.path == "plan.json" and error.span.line == 1 and error.span.column > 1
+    assert "aws_ebs_volume.v" in res
