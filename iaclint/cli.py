@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("scan", help="scan files and directories (default: .)")
     s.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    s.add_argument("-f", "--format", choices=["text", "json", "sarif", "github"], default=None)
+    s.add_argument("-f", "--format", choices=["text", "json", "sarif", "github", "markdown"], default=None)
     s.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
     s.add_argument("--select", action="append", metavar="IDS",
                    help="policy ids, names, id prefixes or families, comma-separated")
@@ -52,8 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Terraform variable values for root modules, as `terraform -var-file` (repeatable)")
     s.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
                    help="a Terraform variable value for root modules, as `terraform -var` (repeatable)")
+    s.add_argument("--no-cache", action="store_true",
+                   help="do not read or write the parse cache ($XDG_CACHE_HOME/iaclint)")
+    s.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                   help="processes for parsing large scans (default: the number of CPUs)")
     s.add_argument("--no-color", action="store_true", help="no colour in text output")
     s.add_argument("-q", "--quiet", action="store_true", help="text: no summary line")
+    s.add_argument("--baseline", metavar="FILE",
+                   help="report only findings not recorded in FILE (see --write-baseline)")
+    s.add_argument("--write-baseline", metavar="FILE",
+                   help="record this scan's findings in FILE; exits 0 unless a file could not be read")
+    s.add_argument("--changed-since", metavar="REF",
+                   help="report only findings in files changed since the git revision REF "
+                        "(reads .git; never runs git)")
+    s.add_argument("--also-output", action="append", default=[], metavar="FORMAT=FILE",
+                   help="also write the report in FORMAT to FILE, from the same scan (repeatable; "
+                        "e.g. sarif=iaclint.sarif)")
 
     r = sub.add_parser("rules", help="list the policies")
     r.add_argument("-f", "--format", choices=["text", "json"], default="text")
@@ -77,6 +91,28 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     parser.print_help()
     return EXIT_ERROR
+
+
+class _Progress:
+    """``parsed 120/958 files`` on a terminal's stderr, once a scan has run for a second."""
+
+    def __init__(self, stream):
+        import time
+        self.stream, self.clock = stream, time.perf_counter
+        self.start = self.clock()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.shown and self.clock() - self.start < 1.0:
+            return
+        self.shown = True
+        self.stream.write(f"\riaclint: parsed {done}/{total} files")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
 
 
 def _fail(message: str) -> int:
@@ -119,7 +155,37 @@ def _scan(args) -> int:
                           var_files=args.var_file, variables=args.var,
                           threshold=args.severity_threshold,
                           inline_suppressions=False if args.no_inline_suppressions else None)
-    result = scan(args.paths, cfg, options)
+    if not args.no_cache:
+        from .cache import ParseCache, default_directory
+        options.cache = ParseCache(default_directory())
+    options.jobs = args.jobs if args.jobs and args.jobs > 0 else (os.cpu_count() or 1)
+    progress = _Progress(sys.stderr) if sys.stderr.isatty() else None
+    options.progress = progress
+    adoption = _adoption(args)  # --baseline, --changed-since: usage errors before the scan
+    if isinstance(adoption, int):
+        return adoption
+    base, changed, adoption_outputs = adoption
+    options.report_only = changed
+    try:
+        result = scan(args.paths, cfg, options)
+        if progress is not None:
+            progress.close()
+    except Exception as exc:
+        from .gitmeta import GitError
+        if isinstance(exc, GitError):
+            return _fail(f"--changed-since {args.changed_since}: {exc}")
+        raise
+    finally:
+        if changed is not None:
+            changed.close()
+    if args.write_baseline or base is not None:
+        from . import baseline as baseline_mod
+        if args.write_baseline:
+            count = baseline_mod.write(args.write_baseline, result)
+            print(f"iaclint: wrote {count} baseline entr{'y' if count == 1 else 'ies'} to "
+                  f"{args.write_baseline}", file=sys.stderr)
+        if base is not None:
+            baseline_mod.apply(result, base)
 
     fmt = args.format or cfg.format or "text"
     from .output import render
@@ -129,7 +195,39 @@ def _scan(args) -> int:
     else:
         color = fmt == "text" and not args.no_color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         render(fmt, result, sys.stdout, color=color, **opts)
+    for extra_fmt, extra_file in adoption_outputs:
+        _write_atomically(extra_file, lambda fh, f=extra_fmt: render(f, result, fh, color=False, **opts))
+    if args.write_baseline:
+        return EXIT_ERROR if result.errors else EXIT_OK
     return result.exit_code()
+
+
+def _adoption(args):
+    """``(baseline, changed_files, [(format, file)])`` for --baseline, --changed-since and
+    --also-output, or an exit code."""
+    from .output import FORMATS
+    outputs = []
+    for spec in args.also_output:
+        extra_fmt, sep, extra_file = spec.partition("=")
+        if not sep or extra_fmt not in FORMATS or not extra_file:
+            return _fail(f"--also-output needs FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}: {spec!r}")
+        outputs.append((extra_fmt, extra_file))
+    base = changed = None
+    if args.baseline:
+        from . import baseline as baseline_mod
+        try:
+            base = baseline_mod.load(args.baseline)
+        except baseline_mod.BaselineError as exc:
+            return _fail(str(exc))
+    if args.changed_since:
+        if args.write_baseline:
+            return _fail("--write-baseline records every finding: it cannot be combined with --changed-since")
+        from . import gitmeta
+        try:
+            changed = gitmeta.ChangedSince.open(args.paths[0], args.changed_since)
+        except gitmeta.GitError as exc:
+            return _fail(f"--changed-since {args.changed_since}: {exc}")
+    return base, changed, outputs
 
 
 def _write_atomically(path: str, write) -> None:

@@ -41,6 +41,9 @@ class ScanOptions:
     # still read and evaluated (module context, project policies) but reported on like a
     # pre-commit context file: no findings, no diagnostics.
     report_only: "Callable[[str], bool] | None" = None
+    cache: object | None = None       # a ParseCache (the CLI's default; off with --no-cache)
+    jobs: int = 1                     # worker processes for parsing
+    progress: "Callable[[int, int], None] | None" = None  # called with (files parsed, total)
 
 
 def scan(paths: list[str], config: Config | None = None, options: ScanOptions | None = None) -> ScanResult:
@@ -48,39 +51,9 @@ def scan(paths: list[str], config: Config | None = None, options: ScanOptions | 
     config = config or Config()
     options = options or ScanOptions()
     today = options.today or _dt.date.today()
-    root = choose_root(paths)
-    excludes = [IgnoreRules(config.exclude, config.base), IgnoreRules(options.exclude, root)]
-    found = discover(paths, root, excludes)
-
-    diagnostics: list[Diagnostic] = [Diagnostic("note", f"skipped: {why}", path, None, "skipped")
-                                     for path, why in found.notes]
-    texts: dict[str, str] = {}
-    resources: list[Resource] = []
-    all_files = {**found.context, **found.files}
-    for path in sorted(all_files):
-        text = _read(root, path, options.max_file_bytes, diagnostics)
-        if text is not None:
-            texts[path] = text
-
-    # Dockerfiles and YAML are self-contained; Terraform is evaluated one module directory at a time.
-    tf_dirs: dict[str, list[str]] = defaultdict(list)
-    plans: list[str] = []
-    for path, text in texts.items():
-        kind = all_files[path]
-        if kind in ("terraform", "tfvars"):
-            tf_dirs[posixpath.dirname(path)].append(path)
-        elif kind == "tfplan":
-            plans.append(path)
-        else:
-            resources.extend(_parse_single(kind, text, path, diagnostics))
-    if tf_dirs:
-        resources.extend(_terraform(root, tf_dirs, texts, all_files, excludes, options, diagnostics))
-
-    report = set(found.files)
-    if plans:
-        resources = _plans(plans, texts, resources, report, diagnostics)
-    if options.report_only is not None:
-        report = {p for p in report if options.report_only(os.path.join(root, p))}
+    loaded = load(paths, config, options)
+    root, resources, report, texts, all_files, diagnostics = (
+        loaded.root, loaded.resources, loaded.report, loaded.texts, loaded.all_files, loaded.diagnostics)
     policies = registry.select(registry.all_policies(), list(config.select) + list(options.select),
                                list(config.ignore) + list(options.ignore))
     inline = config.inline_suppressions if options.inline_suppressions is None else options.inline_suppressions
@@ -96,6 +69,67 @@ def scan(paths: list[str], config: Config | None = None, options: ScanOptions | 
         suppressed=runner.suppressed, unknown_skips=runner.unknown_skips, unknowns=runner.unknowns,
         threshold=threshold, duration=time.perf_counter() - started,
     )
+
+
+@dataclass
+class Loaded:
+    """What a scan reads before any policy runs (see :func:`load`)."""
+
+    root: str                    # absolute path every location is relative to
+    resources: list[Resource]    # every parsed resource, context files included
+    report: set[str]             # files whose findings are reported (the others are context)
+    texts: dict[str, str]
+    all_files: dict[str, str]    # path -> kind
+    diagnostics: list[Diagnostic]
+
+
+def load(paths: list[str], config: Config | None = None, options: ScanOptions | None = None) -> Loaded:
+    """Discover, read, parse and evaluate ``paths`` as :func:`scan` does, without running policies.
+
+    For commands that need the resources themselves (``iaclint isolation``).
+    """
+    config = config or Config()
+    options = options or ScanOptions()
+    root = choose_root(paths)
+    excludes = [IgnoreRules(config.exclude, config.base), IgnoreRules(options.exclude, root)]
+    found = discover(paths, root, excludes)
+
+    diagnostics: list[Diagnostic] = [Diagnostic("note", f"skipped: {why}", path, None, "skipped")
+                                     for path, why in found.notes]
+    texts: dict[str, str] = {}
+    resources: list[Resource] = []
+    all_files = {**found.context, **found.files}
+    for path in sorted(all_files):
+        text = _read(root, path, options.max_file_bytes, diagnostics)
+        if text is not None:
+            texts[path] = text
+
+    # Every file is parsed once (cached, in parallel when it pays); Dockerfiles and YAML are then
+    # self-contained, and Terraform is evaluated one root module at a time.
+    from .parse import parse_all
+    parsed = parse_all({p: (all_files[p], t) for p, t in texts.items() if all_files[p] != "tfplan"},
+                       options.cache, options.jobs, options.progress)
+    tf_dirs: dict[str, list[str]] = defaultdict(list)
+    plans: list[str] = []
+    for path in texts:
+        kind = all_files[path]
+        if kind in ("terraform", "tfvars"):
+            tf_dirs[posixpath.dirname(path)].append(path)
+        elif kind == "tfplan":
+            plans.append(path)
+        else:
+            payload, diags = parsed[path]
+            resources.extend(payload or ())
+            diagnostics.extend(diags)
+    if tf_dirs:
+        resources.extend(_terraform(root, tf_dirs, texts, all_files, excludes, options, diagnostics, parsed))
+
+    report = set(found.files)
+    if plans:
+        resources = _plans(plans, texts, resources, report, diagnostics)
+    if options.report_only is not None:
+        report = {p for p in report if options.report_only(os.path.join(root, p))}
+    return Loaded(root, resources, report, texts, all_files, diagnostics)
 
 
 def _read(root: str, path: str, limit: int, diagnostics: list[Diagnostic]) -> str | None:
@@ -138,45 +172,28 @@ def _error(diagnostics: list[Diagnostic], path: str, exc: Exception) -> None:
                                       path, Span.point(1), "internal-error"))
 
 
-def _parse_single(kind: str, text: str, path: str, diagnostics: list[Diagnostic]) -> list[Resource]:
-    try:
-        if kind == "dockerfile":
-            from .parsers import dockerfile
-            resources, diags = dockerfile.parse(text, path)
-        else:
-            from .parsers import kubernetes
-            if kubernetes.is_helm_template(text, path):
-                diagnostics.append(Diagnostic("note", "Helm chart template skipped (render it with "
-                                              "`helm template` and scan the output)", path, None,
-                                              "helm-template"))
-                return []
-            resources, diags = kubernetes.parse(text, path)
-    except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the scan
-        _error(diagnostics, path, exc)
-        return []
-    diagnostics.extend(diags)
-    return resources
-
-
 def _terraform(root: str, tf_dirs: dict[str, list[str]], texts: dict[str, str], kinds: dict[str, str],
-               excludes: list[IgnoreRules], options: ScanOptions, diagnostics: list[Diagnostic]) -> list[Resource]:
+               excludes: list[IgnoreRules], options: ScanOptions, diagnostics: list[Diagnostic],
+               parsed_files: dict) -> list[Resource]:
     """Evaluate every root module; directories that scanned modules call are evaluated per call.
 
     A directory that another scanned directory calls as a local module (``source = "../x"``) is
     not a root: it is evaluated with each call's arguments. Directories no root reaches (say, two
     modules that call each other) are evaluated as roots so that nothing is left unchecked.
     """
-    from .parsers.terraform import parse_items
+    from .parse import parse_all
     from .terraform.module import Module, TfFile
     parsed: dict[str, tuple[list, list]] = {}
 
     def parse_dir(directory: str, paths: list[str]) -> tuple[list, list]:
         files, tfvars = [], []
+        missing = {p: (kinds.get(p, "terraform"), texts[p]) for p in paths if p not in parsed_files}
+        if missing:  # a called module's directory the scan did not include
+            parsed_files.update(parse_all(missing, options.cache))
         for path in sorted(paths):
-            try:
-                items = parse_items(texts[path], path)
-            except Exception as exc:  # noqa: BLE001
-                _error(diagnostics, path, exc)
+            items, diags = parsed_files[path]
+            diagnostics.extend(diags)
+            if items is None:
                 continue
             f = TfFile(path, texts[path], items)
             if kinds.get(path) == "tfvars":
@@ -215,10 +232,12 @@ def _terraform(root: str, tf_dirs: dict[str, list[str]], texts: dict[str, str], 
     overrides = _overrides(options, diagnostics)
     fs_root = os.path.abspath(root)
     resources: list[Resource] = []
+    declared: set = set()
     for directory in roots:
         files, tfvars = parsed[directory]
         try:
-            module = Module(directory or ".", files, tfvars, overrides, loader=load, fs_root=fs_root)
+            module = Module(directory or ".", files, tfvars, overrides, loader=load, fs_root=fs_root,
+                            declared=declared)
             resources.extend(module.resources())
         except Exception as exc:  # noqa: BLE001
             _error(diagnostics, files[0].path, exc)
@@ -362,7 +381,7 @@ class _Runner:
             by_type[r.type].append(r)
         project = None
         for pol in policies:
-            opts = self.config.options.get(pol.id) or self.config.options.get(pol.name) or {}
+            opts = self.config.options_for(pol)
             if pol.scope == "project":
                 project = project or Project(resources)
                 self._call(pol, project, opts, None)

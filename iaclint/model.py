@@ -54,6 +54,9 @@ class Span:
     def point(line: int, column: int = 1) -> "Span":
         return Span(line, column, line, column + 1)
 
+    def __reduce__(self):  # a plain tuple: the parse cache unpickles hundreds of thousands of these
+        return (Span, (self.line, self.column, self.end_line, self.end_column))
+
 
 @dataclass(frozen=True, slots=True)
 class Location:

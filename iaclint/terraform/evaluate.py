@@ -434,10 +434,7 @@ class ResourceValue(dict):
 
 
 def default_functions() -> dict:
-    try:  # TEMP until functions.py lands
-        from .functions import FUNCTIONS
-    except ImportError:
-        return {}
+    from .functions import FUNCTIONS
     return FUNCTIONS
 
 

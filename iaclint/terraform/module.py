@@ -69,8 +69,11 @@ class Module:
                  loader: Loader | None = None, fs_root: str | None = None,
                  inputs: dict[str, tuple[Any, frozenset]] | None = None, call_path: str = "",
                  root: "Module | None" = None, stack: tuple[str, ...] = (), deps: Deps | None = None,
-                 diagnostics: list[Diagnostic] | None = None):
+                 diagnostics: list[Diagnostic] | None = None, declared: set | None = None):
         self.directory = directory
+        # variable and output blocks of called modules already emitted, shared by every module
+        # of a scan: a declaration is checked once, however many calls evaluate it
+        self.declared = declared if declared is not None else (root.declared if root else set())
         self.files = files
         self.root = root or self
         self.call_path = call_path
@@ -118,22 +121,21 @@ class Module:
 
     # -- inputs --------------------------------------------------------------------------
     def _variables(self, tfvars: list[TfFile], overrides: dict, inputs) -> tuple[dict, dict]:
+        """Each variable's value, or a ``_Default`` evaluated on first use (most are never read)."""
         values: dict[str, Any] = {}
-        types: dict[str, str] = {}
+        self._var_types: dict[str, str] = {}
         deps: dict[str, frozenset] = {}
-        empty = Env({})
-        declared: dict[str, Block] = {}
+        declared: set[str] = set()
         for f in self.files:
-            ev = self._evaluators[f.path]
             for item in f.items:
                 if isinstance(item, Block) and item.type == "variable" and item.labels:
                     name = item.labels[0]
-                    declared[name] = item
+                    declared.add(name)
                     attrs = item.attributes()
                     if isinstance(attrs.get("type") and attrs["type"].expr, Ref):
-                        types[name] = attrs["type"].expr.name
+                        self._var_types[name] = attrs["type"].expr.name
                     if "default" in attrs:
-                        values[name] = ev.evaluate(attrs["default"].expr, empty)
+                        values[name] = _Default(attrs["default"].expr, f.path)
                     else:
                         values[name] = Unknown(f"var.{name}", f"variable {name} has no default and no value was given",
                                                item.header)
@@ -144,21 +146,26 @@ class Module:
         else:
             ordered = sorted(tfvars, key=lambda f: (not posixpath.basename(f.path).startswith("terraform.tfvars"),
                                                     posixpath.basename(f.path)))
+            empty = Env({})
             for f in ordered:
                 ev = Evaluator(text_slicer(f.text), self.functions)
                 for item in f.items:
                     if isinstance(item, Attribute):
                         values[item.name] = ev.evaluate(item.expr, empty)
             values.update(overrides)
-        for name, type_name in types.items():
-            values[name] = _convert(values.get(name), type_name)
         return values, deps
 
     def _var(self, name: str, e, ev: Evaluator) -> Any:
         if name not in self.variables:
             return ev.fail(e, f"var.{name} is not declared")
+        value = self.variables[name]
+        if isinstance(value, _Default):  # a default is a constant expression: no deps of its own
+            value = self._evaluators[value.path].evaluate(value.expr, Env({}))
+        if name in self._var_types:
+            value = _convert(value, self._var_types[name])
+        self.variables[name] = value
         ev.deps.add(self._var_deps.get(name, ()))
-        return self.variables[name]
+        return value
 
     def _local(self, name: str, e, ev: Evaluator) -> Any:
         key = ("local", name)
@@ -436,11 +443,10 @@ class Module:
             suffix = f".{alias_value}" if isinstance(alias_value, str) else ""
             type_, name, address = f"provider.{labels[0]}", labels[0], f"provider.{labels[0]}{suffix}"
         elif kind in ("variable", "output") and len(labels) == 1:
-            if kind == "variable" and self.call_path:  # a declaration is the same for every call
-                seen = self.root._cache.setdefault("declared", set())
-                if (f.path, labels[0]) in seen:
+            if self.call_path:  # a declaration is checked once, not once per call of its module
+                if (f.path, kind, labels[0]) in self.declared:
                     return []
-                seen.add((f.path, labels[0]))
+                self.declared.add((f.path, kind, labels[0]))
             type_, name = kind, labels[0]
             address = f"var.{name}" if kind == "variable" else f"output.{name}"
         elif kind == "terraform" and not labels:
@@ -525,6 +531,15 @@ class Module:
         for k, v in items:
             inner = env.child({iterator: {"key": k, "value": v}})
             self._nested(label, content[0].body, block.header, path, inner, ev, attrs, spans, computed, refs)
+
+
+class _Default:
+    """A variable's default, evaluated the first time the variable is read."""
+
+    __slots__ = ("expr", "path")
+
+    def __init__(self, expr, path: str):
+        self.expr, self.path = expr, path
 
 
 def _literal(expr) -> bool:

@@ -1,0 +1,127 @@
+"""A parse cache on disk: what a file parsed into, keyed by its content, path and iaclint's code.
+
+Entries live under ``$XDG_CACHE_HOME/iaclint`` (``~/.cache/iaclint``), one file each, written to
+a temporary name and renamed into place, so two runs that share the cache never read half an
+entry. The key covers the file's kind, path and bytes, iaclint's version and a digest of the
+parser sources, so an upgrade or a local change to a parser never serves a stale parse. The
+cache is bounded: when it grows past ``max_bytes`` the least recently written entries go. It
+only ever holds what iaclint itself wrote in the user's own cache directory; nothing in a
+scanned repository is ever loaded from or stored as a cache entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+
+from . import __version__
+
+MAX_BYTES = 256 * 1024 * 1024
+_MISSING = object()
+
+
+def default_directory() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "iaclint")
+
+
+def _code_digest() -> str:
+    """A digest of the modules whose output is cached: a change to any of them is a new cache."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    h = hashlib.sha256(__version__.encode())
+    for rel in ("model.py", "parse.py", "cache.py", os.path.join("parsers", "hcl.py"),
+                os.path.join("parsers", "hcl_native.py"), os.path.join("parsers", "terraform.py"),
+                os.path.join("parsers", "kubernetes.py"), os.path.join("parsers", "dockerfile.py"),
+                os.path.join("parsers", "images.py")):
+        try:
+            with open(os.path.join(here, rel), "rb") as fh:
+                h.update(rel.encode() + b"\0" + fh.read())
+        except OSError:
+            h.update(rel.encode() + b"\0-")
+    return h.hexdigest()[:16]
+
+
+class ParseCache:
+    MISSING = _MISSING
+
+    def __init__(self, directory: str, max_bytes: int = MAX_BYTES):
+        self.root = directory
+        self.directory = os.path.join(directory, _code_digest())
+        self.max_bytes = max_bytes
+        self.hits = self.misses = self.writes = 0
+
+    @staticmethod
+    def key(kind: str, path: str, text: str) -> str:
+        return hashlib.sha256(f"{kind}\0{path}\0".encode() + text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.directory, key[:2], key[2:])
+
+    def get(self, key: str):
+        try:
+            with open(self._path(key), "rb") as fh:
+                value = pickle.load(fh)
+        except FileNotFoundError:
+            self.misses += 1
+            return _MISSING
+        except Exception:  # noqa: BLE001 - a damaged entry is a miss, and is replaced
+            self.misses += 1
+            return _MISSING
+        self.hits += 1
+        return value
+
+    def put(self, key: str, value) -> None:
+        path = self._path(key)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+            self.writes += 1
+        except (OSError, pickle.PicklingError, RecursionError):
+            pass  # a cache that cannot be written is a slower scan, never a failed one
+
+    def prune(self) -> None:
+        """Keep the cache under ``max_bytes``: drop older code digests, then the oldest entries."""
+        if not self.writes:
+            return
+        entries = []
+        total = 0
+        try:
+            tops = os.listdir(self.root)
+        except OSError:
+            return
+        for top in tops:
+            top_path = os.path.join(self.root, top)
+            for dirpath, _dirs, files in os.walk(top_path):
+                for name in files:
+                    full = os.path.join(dirpath, name)
+                    try:
+                        st = os.stat(full)
+                    except OSError:
+                        continue
+                    stale = not full.startswith(self.directory + os.sep)
+                    entries.append((not stale, st.st_mtime, st.st_size, full))
+                    total += st.st_size
+        if total <= self.max_bytes and not any(not current for current, *_ in entries):
+            return
+        entries.sort()  # other code digests first, then oldest
+        target = self.max_bytes * 0.8
+        for current, _mtime, size, full in entries:
+            if current and total <= target:
+                break
+            try:
+                os.unlink(full)
+                total -= size
+            except OSError:
+                pass
