@@ -291,3 +291,33 @@ def test_broken_plan_is_a_located_error_and_other_files_still_scan(tmp_path):
     [error] = [d for d in result.diagnostics if d.level == "error"]
     assert error.path == "plan.json" and error.span.line == 1 and error.span.column > 1
     assert "aws_ebs_volume.v" in res
+
+
+def test_object_variables_take_their_optional_defaults_as_terraform_does(tmp_path):
+    write(tmp_path, {"main.tf": '''
+variable "enc" {
+  type = object({
+    provider_key_arn = optional(string)
+    resources        = optional(list(string), ["secrets"])
+    enabled          = optional(bool, true)
+  })
+  default = { enabled = "false" }
+}
+variable "groups" {
+  type    = map(object({ size = optional(number, 2), name = string }))
+  default = { a = { name = "x" } }
+}
+variable "later" {}
+resource "x" "y" {
+  resources = var.enc.resources
+  key       = var.enc.provider_key_arn
+  enabled   = var.enc.enabled
+  size      = var.groups["a"].size
+  known     = { a = var.later } != null
+}
+'''})
+    res, _ = resources(tmp_path)
+    a = res["x.y"].attributes
+    assert a["resources"] == ["secrets"] and a["key"] is None and a["enabled"] is False
+    assert a["size"] == 2
+    assert a["known"] is True  # an object with unknown parts is still known not to be null

@@ -329,6 +329,9 @@ class Evaluator:
         right = self.eval(e.right, env)
         if isinstance(left, Unknown) or isinstance(right, Unknown):
             return self.carry(e, left if isinstance(left, Unknown) else right)
+        if op in ("==", "!=") and (left is None or right is None):
+            # a value whose parts are unknown is still known not to be null
+            return (left is None and right is None) == (op == "==")
         if op in ("==", "!=") and not (is_known(left) and is_known(right)):
             return self.unknown(e, "comparison of a partly unknown value")
         if op == "==":

@@ -123,17 +123,22 @@ class Module:
     def _variables(self, tfvars: list[TfFile], overrides: dict, inputs) -> tuple[dict, dict]:
         """Each variable's value, or a ``_Default`` evaluated on first use (most are never read)."""
         values: dict[str, Any] = {}
-        self._var_types: dict[str, str] = {}
+        self._var_types: dict[str, tuple] = {}  # name -> (type constraint Expr, file path)
         deps: dict[str, frozenset] = {}
         declared: set[str] = set()
+        non_nullable: set[str] = set()
         for f in self.files:
             for item in f.items:
                 if isinstance(item, Block) and item.type == "variable" and item.labels:
                     name = item.labels[0]
                     declared.add(name)
                     attrs = item.attributes()
-                    if isinstance(attrs.get("type") and attrs["type"].expr, Ref):
-                        self._var_types[name] = attrs["type"].expr.name
+                    if "type" in attrs:
+                        self._var_types[name] = (attrs["type"].expr, f.path)
+                    nullable = attrs.get("nullable")
+                    if nullable is not None and nullable.expr.kind == "lit" and nullable.expr.value is False \
+                            and "default" in attrs:
+                        non_nullable.add(name)
                     if "default" in attrs:
                         values[name] = _Default(attrs["default"].expr, f.path)
                     else:
@@ -141,8 +146,8 @@ class Module:
                                                item.header)
         if inputs is not None:  # a called module: its caller's arguments, nothing else
             for name, (value, refs) in inputs.items():
-                if name in declared:
-                    values[name], deps[name] = value, refs
+                if name in declared and not (value is None and name in non_nullable):
+                    values[name], deps[name] = value, refs  # null for `nullable = false` keeps the default
         else:
             ordered = sorted(tfvars, key=lambda f: (not posixpath.basename(f.path).startswith("terraform.tfvars"),
                                                     posixpath.basename(f.path)))
@@ -162,7 +167,8 @@ class Module:
         if isinstance(value, _Default):  # a default is a constant expression: no deps of its own
             value = self._evaluators[value.path].evaluate(value.expr, Env({}))
         if name in self._var_types:
-            value = _convert(value, self._var_types[name])
+            type_expr, path = self._var_types[name]
+            value = _conform(value, type_expr, self._evaluators[path])
         self.variables[name] = value
         ev.deps.add(self._var_deps.get(name, ()))
         return value
@@ -566,6 +572,47 @@ def _each_items(coll) -> list | None:
 
 def _quote(key) -> str:
     return f'"{key}"' if isinstance(key, str) else str(key)
+
+
+def _conform(value: Any, t, ev: Evaluator) -> Any:
+    """A value converted to a variable's type constraint, as Terraform converts it.
+
+    Primitive strings become bools and numbers; ``object({...})`` keeps its declared attributes
+    and fills ``optional(T, default)`` ones that were left out (or null) with their default, or
+    null: without this, every module that takes an object with optional attributes would make
+    ``var.x.attr`` an error. ``list``, ``set``, ``map`` and ``tuple`` convert their elements.
+    """
+    if isinstance(value, Unknown) or value is None:
+        return value
+    kind = t.kind
+    if kind == "ref":
+        return _convert(value, t.name)
+    if kind != "call" or not t.args:
+        return value
+    name, args = t.name, t.args
+    if name in ("list", "set") and isinstance(value, list):
+        return [_conform(v, args[0], ev) for v in value]
+    if name == "map" and isinstance(value, dict):
+        return {k: _conform(v, args[0], ev) for k, v in value.items()}
+    if name == "tuple" and isinstance(value, list) and args[0].kind == "tuple":
+        return [_conform(v, et, ev) for v, et in zip(value, args[0].items)] + value[len(args[0].items):]
+    if name == "object" and isinstance(value, dict) and args[0].kind == "object":
+        out = {}
+        for key_expr, attr_type in args[0].items:
+            key = key_expr.name if key_expr.kind == "ref" else ev.evaluate(key_expr, Env({}))
+            if not isinstance(key, str):
+                return value
+            optional = attr_type.kind == "call" and attr_type.name == "optional" and attr_type.args
+            inner = attr_type.args[0] if optional else attr_type
+            v = value.get(key)
+            if v is None and optional and len(attr_type.args) > 1:
+                v = ev.evaluate(attr_type.args[1], Env({}))
+            if key in value or optional:
+                out[key] = _conform(v, inner, ev)
+            else:
+                return value  # Terraform would reject the value: leave it as written
+        return out
+    return value
 
 
 def _convert(value: Any, type_name: str) -> Any:
