@@ -10,9 +10,11 @@ connection the application makes at run time too.
 Reported in `RUN` commands: `curl -k` / `--insecure` (also in combined flags like `-fsSLk`),
 `wget --no-check-certificate`, `pip --trusted-host` (and `pip config set ... trusted-host`),
 `git -c http.sslVerify=false` / `git config http.sslVerify false`, `npm`/`yarn`/`pnpm` with
-`strict-ssl false`, and the variables below set for a command or exported. Reported as `ENV` or
-`ARG` values: `PYTHONHTTPSVERIFY=0`, `NODE_TLS_REJECT_UNAUTHORIZED=0`, `GIT_SSL_NO_VERIFY` (git
-skips verification whenever it is set), `NPM_CONFIG_STRICT_SSL=false`, `PIP_TRUSTED_HOST`.
+`strict-ssl false`, `yum`/`dnf` (and their `config-manager`) with `--setopt=sslverify=false`
+(or `0`, `no`, also per repository: `--setopt=epel.sslverify=0`), and the variables below set
+for a command or exported. Reported as `ENV` or `ARG` values: `PYTHONHTTPSVERIFY=0`,
+`NODE_TLS_REJECT_UNAUTHORIZED=0`, `GIT_SSL_NO_VERIFY` (git skips verification whenever it is
+set), `NPM_CONFIG_STRICT_SSL=false`, `PIP_TRUSTED_HOST`.
 Commands are split into shell words, so `-k` inside a URL or an argument of another program is
 not mistaken for curl's flag.
 
@@ -46,6 +48,7 @@ from .._docker import commands, run_scripts
 _CURL_VALUE_FLAGS = set("AbcCdDeEFHKmoPQrtTuUwxXyYz")
 _FALSE = ("false", "0", "no", "off")
 _PIPS = re.compile(r"^pip(?:\d+(?:\.\d+)*)?$")
+_RPM_TOOLS = ("yum", "dnf", "dnf5", "microdnf", "tdnf", "yum-config-manager")
 _PYTHONS = re.compile(r"^python(?:\d+(?:\.\d+)*)?$")
 
 
@@ -70,7 +73,7 @@ def _env_disables(name: str, value: str) -> str | None:
         family="encryption", applies_to=("dockerfile:stage",),
         equivalents=("CKV2_DOCKER_2", "CKV2_DOCKER_3", "CKV2_DOCKER_4", "CKV2_DOCKER_5",
                      "CKV2_DOCKER_6", "CKV2_DOCKER_12", "CKV2_DOCKER_13", "CKV2_DOCKER_14",
-                     "CKV2_DOCKER_16"),
+                     "CKV2_DOCKER_15", "CKV2_DOCKER_16"),
         cwe=295, precision="high")
 def dockerfile_tls_verification_disabled(resource, options):
     global_args = resource.get("global_args") or {}
@@ -129,6 +132,10 @@ def _command_disables(command) -> list[str]:
         why = _git_insecure(args)
         if why:
             out.append(why)
+    elif name in _RPM_TOOLS:
+        why = _sslverify_off(name, args)
+        if why:
+            out.append(why)
     elif name in ("npm", "yarn", "pnpm"):
         why = _npm_insecure(name, args)
         if why:
@@ -180,6 +187,22 @@ def _git_insecure(args: list[str]) -> str | None:
         if not word.startswith("-"):
             return None  # the subcommand: options after it are its own
         i += 1
+    return None
+
+
+def _sslverify_off(name: str, args: list[str]) -> str | None:
+    """``--setopt=sslverify=0`` (or ``--setopt REPO.sslverify=false``) for yum and dnf."""
+    words = _options(args)
+    for i, word in enumerate(words):
+        if word == "--setopt" and i + 1 < len(words):
+            setting = words[i + 1]
+        elif word.startswith("--setopt="):
+            setting = word[len("--setopt="):]
+        else:
+            continue
+        key, eq, value = setting.partition("=")
+        if eq and key.lower().rsplit(".", 1)[-1] == "sslverify" and value.strip("'\"").lower() in _FALSE:
+            return f"{name} --setopt={setting}"
     return None
 
 

@@ -1,0 +1,85 @@
+"""One check for the many encryption policies of the form "boolean X of resource Y must be on".
+
+Each table module (``at_rest_flags.py``, ``in_transit_flags.py``) lists :class:`Flag` rows and
+registers one policy per row with :func:`register`. A row says where the switch is (a dotted
+path; the part before the last dot is a nested block), what a missing switch means (reported only
+when the provider's default is insecure), and when the resource takes the setting from somewhere
+else (a snapshot, a primary cluster) and must not be judged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from iaclint.model import Severity
+from iaclint.registry import policy
+
+from ._values import hcl, is_false, is_true
+
+
+@dataclass(frozen=True)
+class Flag:
+    id: str
+    name: str
+    severity: Severity
+    applies_to: tuple
+    paths: tuple                 # dotted paths of the switch; the first one written is judged
+    subject: str                 # "EFS file system"
+    problem: str                 # "is not encrypted at rest"
+    doc: str
+    equivalents: tuple = ()
+    cwe: int = 311
+    # What a missing switch means for this resource: a sentence for the message when the
+    # provider's default is insecure, None when it is not.
+    missing: Callable | None = None
+    # Arguments that make the resource inherit the setting (restores, replicas, secondaries).
+    inherited_from: tuple = ()
+    off: Callable = is_false
+    on: Callable = is_true
+    precision: str = "high"
+    tags: tuple = field(default=())
+
+
+def check(resource, flag: Flag):
+    if any(resource.get(key) is not None for key in flag.inherited_from):
+        return
+    for path in flag.paths:
+        head, _, leaf = path.rpartition(".")
+        node = resource
+        if head:
+            blocks = resource.blocks(head)
+            if not blocks:
+                continue
+            node = blocks[0]
+        value = node.get(leaf)
+        if value is None:
+            continue
+        if flag.on(value):
+            return
+        if flag.off(value):
+            yield node.finding(f"{flag.subject} {flag.problem} ({path} = {hcl(value)})", at=leaf)
+        return
+    # Nothing written: the default decides. Point at the innermost block that exists.
+    default = flag.missing(resource) if flag.missing else None
+    if default is None:
+        return
+    path = flag.paths[0]
+    head = path.rpartition(".")[0]
+    blocks = resource.blocks(head) if head else []
+    node = blocks[0] if blocks else resource
+    yield node.finding(f"{flag.subject} {flag.problem}: {path} is not set and {default}")
+
+
+def register(flags, module: str) -> None:
+    """Register one policy per row of the table in ``module``; each gets its own function,
+    docstring and metadata, and is reported as defined in that module."""
+    for flag in flags:
+        def run(resource, options, _flag=flag):
+            yield from check(resource, _flag)
+        run.__doc__ = flag.doc
+        run.__name__ = run.__qualname__ = flag.name.replace("-", "_")
+        run.__module__ = module
+        policy(id=flag.id, name=flag.name, severity=flag.severity, family="encryption",
+               applies_to=flag.applies_to, equivalents=flag.equivalents, cwe=flag.cwe,
+               precision=flag.precision, tags=flag.tags)(run)
