@@ -51,11 +51,11 @@ def scan(paths: list[str], config: Config | None = None, options: ScanOptions | 
     config = config or Config()
     options = options or ScanOptions()
     today = options.today or _dt.date.today()
-    loaded = load(paths, config, options)
-    root, resources, report, texts, all_files, diagnostics = (
-        loaded.root, loaded.resources, loaded.report, loaded.texts, loaded.all_files, loaded.diagnostics)
     policies = registry.select(registry.all_policies(), list(config.select) + list(options.select),
                                list(config.ignore) + list(options.ignore))
+    loaded = load(paths, config, options, _wanted_types(policies))
+    root, resources, report, texts, all_files, diagnostics = (
+        loaded.root, loaded.resources, loaded.report, loaded.texts, loaded.all_files, loaded.diagnostics)
     inline = config.inline_suppressions if options.inline_suppressions is None else options.inline_suppressions
     runner = _Runner(config, inline, today, texts, report, diagnostics)
     runner.run(policies, resources)
@@ -83,10 +83,12 @@ class Loaded:
     diagnostics: list[Diagnostic]
 
 
-def load(paths: list[str], config: Config | None = None, options: ScanOptions | None = None) -> Loaded:
+def load(paths: list[str], config: Config | None = None, options: ScanOptions | None = None,
+         wanted: set[str] | None = None) -> Loaded:
     """Discover, read, parse and evaluate ``paths`` as :func:`scan` does, without running policies.
 
-    For commands that need the resources themselves (``iaclint isolation``).
+    For commands that need the resources themselves (``iaclint isolation``). ``wanted`` limits
+    the Terraform resources built to those types (others are still evaluated when referenced).
     """
     config = config or Config()
     options = options or ScanOptions()
@@ -122,7 +124,8 @@ def load(paths: list[str], config: Config | None = None, options: ScanOptions | 
             resources.extend(payload or ())
             diagnostics.extend(diags)
     if tf_dirs:
-        resources.extend(_terraform(root, tf_dirs, texts, all_files, excludes, options, diagnostics, parsed))
+        resources.extend(_terraform(root, tf_dirs, texts, all_files, excludes, options, diagnostics, parsed,
+                                    wanted))
 
     report = set(found.files)
     if plans:
@@ -174,7 +177,7 @@ def _error(diagnostics: list[Diagnostic], path: str, exc: Exception) -> None:
 
 def _terraform(root: str, tf_dirs: dict[str, list[str]], texts: dict[str, str], kinds: dict[str, str],
                excludes: list[IgnoreRules], options: ScanOptions, diagnostics: list[Diagnostic],
-               parsed_files: dict) -> list[Resource]:
+               parsed_files: dict, wanted: set[str] | None) -> list[Resource]:
     """Evaluate every root module; directories that scanned modules call are evaluated per call.
 
     A directory that another scanned directory calls as a local module (``source = "../x"``) is
@@ -237,7 +240,7 @@ def _terraform(root: str, tf_dirs: dict[str, list[str]], texts: dict[str, str], 
         files, tfvars = parsed[directory]
         try:
             module = Module(directory or ".", files, tfvars, overrides, loader=load, fs_root=fs_root,
-                            declared=declared)
+                            declared=declared, wanted=wanted)
             resources.extend(module.resources())
         except Exception as exc:  # noqa: BLE001
             _error(diagnostics, files[0].path, exc)
@@ -271,6 +274,15 @@ def _plans(plans: list[str], texts: dict[str, str], resources: list[Resource], r
         drop = {id(r) for r in config if r.meta.get("block") in ("resource", "data")}
         out = [r for r in out if id(r) not in drop] + planned
     return out
+
+
+def _wanted_types(policies: list) -> set[str]:
+    """Every resource type a selected policy reads (project policies list theirs in applies_to)."""
+    from .model import expand_kinds
+    wanted: set[str] = set()
+    for pol in policies:
+        wanted |= set(expand_kinds(tuple(pol.applies_to)))
+    return wanted
 
 
 def _local_calls(directory: str, files: list) -> set[str]:

@@ -23,6 +23,10 @@ POD_DEFAULTED = frozenset({
 _KIND_WORDS = {"initContainers": "init container", "containers": "container",
                "ephemeralContainers": "ephemeral container"}
 
+# Tags of policies that implement a control of the Pod Security Standards, by profile.
+PSS_BASELINE = "pss-baseline"
+PSS_RESTRICTED = "pss-restricted"
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -125,3 +129,56 @@ def substitution_token(name: str, value: str) -> bool:
         return False
     v = value.strip()
     return bool(_UPPER_TOKEN.match(v)) and name.strip().upper().replace("-", "_").replace(".", "_") in v
+
+
+@dataclass(frozen=True)
+class Explicit:
+    """A security-context field written at one level: the pod's or one container's.
+
+    Pod Security admission judges each written value on its own, whatever overrides it, so the
+    checks that follow it read these instead of :func:`effective`. ``container`` is None for the
+    pod's own ``securityContext``.
+    """
+
+    value: Any
+    path: tuple
+    container: Node | None = None
+
+    @property
+    def owner(self) -> str:
+        """``the pod`` or ``container "web"``: who wrote the value, for messages."""
+        return "the pod" if self.container is None else describe(self.container)
+
+
+def explicit_settings(pod_spec: Node | None, containers: list[Node], key: str) -> list[Explicit]:
+    """Every value written at ``securityContext.<key>`` (dotted allowed): the pod's, then each
+    container's, in order. Missing and null values are left out."""
+    found: list[Explicit] = []
+    owners: list[tuple[Node, Node | None]] = []
+    if pod_spec is not None:
+        owners.append((pod_spec, None))
+    owners.extend((c, c) for c in containers)
+    for node, container in owners:
+        context = node.node("securityContext")
+        if context is None:
+            continue
+        value = context.get(key)
+        if value is not None:
+            found.append(Explicit(value, context.path + tuple(key.split(".")), container))
+    return found
+
+
+def pod_annotations(resource) -> tuple[dict, tuple]:
+    """The annotations of the pods a workload creates, and their path (``{}`` when none)."""
+    meta = resource.pod_metadata()
+    if meta is None:
+        return {}, ()
+    annotations = meta.get("annotations")
+    if not isinstance(annotations, dict):
+        return {}, ()
+    return annotations, meta.path + ("annotations",)
+
+
+def in_user_namespace(pod_spec: Node | None) -> bool:
+    """``hostUsers: false``: the pod's UIDs map to unprivileged ones on the node (KEP-127)."""
+    return pod_spec is not None and pod_spec.get("hostUsers") is False

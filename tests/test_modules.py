@@ -29,6 +29,7 @@ def resources(root, **options):
         return original(self, policies, res)
 
     engine._Runner.run = run
+    wanted, engine._wanted_types = engine._wanted_types, lambda policies: None  # every type, not only checked ones
     try:
         cwd = os.getcwd()
         os.chdir(root)
@@ -38,6 +39,7 @@ def resources(root, **options):
             os.chdir(cwd)
     finally:
         engine._Runner.run = original
+        engine._wanted_types = wanted
     return {r.address: r for r in captured if r.source == "terraform"}, result
 
 

@@ -69,8 +69,11 @@ class Module:
                  loader: Loader | None = None, fs_root: str | None = None,
                  inputs: dict[str, tuple[Any, frozenset]] | None = None, call_path: str = "",
                  root: "Module | None" = None, stack: tuple[str, ...] = (), deps: Deps | None = None,
-                 diagnostics: list[Diagnostic] | None = None, declared: set | None = None):
+                 diagnostics: list[Diagnostic] | None = None, declared: set | None = None,
+                 wanted: set[str] | None = None):
         self.directory = directory
+        # the resource types some selected policy reads; others are built only when referenced
+        self.wanted = wanted if root is None else root.wanted
         # variable and output blocks of called modules already emitted, shared by every module
         # of a scan: a declaration is checked once, however many calls evaluate it
         self.declared = declared if declared is not None else (root.declared if root else set())
@@ -390,6 +393,9 @@ class Module:
                 if not isinstance(item, Block):
                     continue
                 if item.type in ("resource", "data") and len(item.labels) == 2:
+                    if self.wanted is not None and \
+                            (item.labels[0] if item.type == "resource" else f"data.{item.labels[0]}") not in self.wanted:
+                        continue
                     built = self._instances_of(item.type, item.labels[0], item.labels[1])
                     if self._blocks[(item.type, item.labels[0], item.labels[1])][0] is item and \
                             not isinstance(built, Unknown):
@@ -458,6 +464,8 @@ class Module:
         elif kind == "terraform" and not labels:
             type_, name, address = "terraform", "terraform", "terraform"
         else:
+            return []
+        if self.wanted is not None and type_ not in self.wanted:
             return []
         if kind == "module":
             _, instances = self._instances(block, ev)

@@ -8,6 +8,10 @@ root on the host, `NET_ADMIN` rewrites the node's network, `SYS_PTRACE` reads ot
 memory, `SYS_MODULE` loads kernel modules, `NET_RAW` forges packets (ARP and DNS spoofing
 inside the cluster network), and `ALL` grants every one of them.
 
+This is the *Capabilities* control of the Pod Security Standards **baseline** profile, checked on
+every container, init and ephemeral ones included. The restricted profile's stricter rule (drop
+`ALL`, add back only `NET_BIND_SERVICE`) is `capabilities-not-dropped`.
+
 ## Fix
 Remove the capability, or grant a narrower one. Start from `drop: [ALL]` and add back only
 what the process needs, for example `NET_BIND_SERVICE` to listen below port 1024.
@@ -29,7 +33,7 @@ securityContext:
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from .._k8s import container_capabilities, describe
+from .._k8s import PSS_BASELINE, container_capabilities, describe
 
 # What the Pod Security Standards baseline profile lets a container add.
 BASELINE = frozenset({
@@ -53,7 +57,7 @@ WHY = {
 @policy(id="IAC-ISO-008", name="added-capabilities", severity=Severity.HIGH, family="isolation",
         applies_to=("k8s:workload",),
         equivalents=("CKV_K8S_25", "CKV_K8S_39", "AVD-KSV-0022", "AVD-KSV-0005"), cwe=250,
-        precision="very-high")
+        precision="very-high", tags=(PSS_BASELINE,))
 def added_capabilities(resource, options):
     for container in resource.containers():
         for cap, path in container_capabilities(container, "add"):

@@ -14,8 +14,16 @@ With neither, the base image decides, and almost all base images run as root (`p
 reported at the `FROM`. Base images known to default to a non-root user are trusted: distroless
 `:nonroot` tags, .NET `-chiseled` images and Windows `nanoserver` (`ContainerUser`). A final
 stage `FROM` a variable without a default is not reported: its base image, and so its user, is
-unknown. Images whose entrypoint drops privileges at start (`gosu`, `su-exec`) are reported:
-the container still starts as root, and `exec` sessions get root.
+unknown. Images whose entrypoint drops privileges at start (`gosu`, `su-exec`) are reported,
+and the message says so: the container still starts as root, and `exec` sessions get root.
+
+A language or distribution *base image* is not reported when it has no `USER`: a final stage
+whose only command is a bare interactive shell or interpreter (`CMD ["python3"]`,
+`CMD ["bash"]`, `CMD ["node"]`), with no `ENTRYPOINT` other than a pass-through
+`docker-entrypoint.sh` and no files copied in besides that script, is an image meant to be built
+upon, like the official `python` images, and the application image built `FROM` it is where the
+`USER` belongs (and is checked). An image that copies files of its own (a tool box ending in
+`CMD ["bash"]`) is reported.
 
 ## Fix
 Create an unprivileged user (or use a numeric UID, which works with `runAsNonRoot` in
@@ -45,6 +53,8 @@ from collections import defaultdict
 
 from iaclint.model import Severity, Unknown, UnknownValue
 from iaclint.registry import policy
+
+from .._docker import SHELLS, run_scripts, split_words
 
 ROOT_USERS = ("root", "0", "containeradministrator")
 # Base images whose own configuration already selects a non-root user.
@@ -96,6 +106,9 @@ def _check_file(stages):
             return
         if _NON_ROOT_BASE.search(image):
             return
+        chain = _chain(final, by_name)
+        if _is_base_image(chain):
+            return
         shown = _DIGEST.sub(r"@\1...", image)
         if image == "scratch":
             message = "no USER in the final stage FROM scratch: the process runs as UID 0 (root)"
@@ -105,6 +118,10 @@ def _check_file(stages):
         else:
             message = (f"no USER in the final stage: the container runs as the default user of {shown} "
                        "(root, unless that image sets USER)")
+        stepper = _steps_down(chain)
+        if stepper:
+            message += (f"; an entrypoint that steps down with {stepper} still starts the container as "
+                        "root, and exec sessions get root")
         yield final.finding(message, at=("instructions", 0))
         return
     user, owner, index = current
@@ -143,3 +160,72 @@ def _is_root(user: str) -> bool:
     if "$" in user:
         return False  # a build argument or environment variable: not known to be root
     return user.split(":", 1)[0].strip().lower() in ROOT_USERS
+
+
+# Interpreters that start an interactive prompt when run without arguments.
+_REPL = re.compile(r"^(?:python[\d.]*|pypy[\d.]*|node|nodejs|irb|ghci|iex|erl|jshell|R|julia|lua[\d.]*"
+                   r"|tclsh|pwsh|powershell|cmd)(?:\.exe)?$", re.I)
+_PASS_THROUGH_ENTRYPOINT = re.compile(r"^docker-entrypoint(?:\.sh)?$")
+_STEP_DOWN = ("gosu", "su-exec", "setpriv")
+
+
+def _chain(stage, by_name):
+    """The stage, then the stages of this file it is built FROM, nearest first."""
+    chain = [stage]
+    while chain[-1].get("from_stage") in by_name and by_name[chain[-1].get("from_stage")] not in chain:
+        chain.append(by_name[chain[-1].get("from_stage")])
+    return chain
+
+
+def _command_words(inst) -> list:
+    if inst.get("json"):
+        return [w for w in inst.get("argv") or () if isinstance(w, str)]
+    return split_words(inst.get("args") or "")
+
+
+def _is_base_image(chain) -> bool:
+    """A final stage whose default command is a bare shell or interpreter prompt, with no
+    entrypoint of its own beyond a pass-through script: an image to build upon."""
+    cmd = entrypoint = None
+    for stage in chain:  # nearest first: the first CMD / ENTRYPOINT found is the one in force
+        for inst in reversed(stage.get("instructions") or ()):
+            if inst.get("cmd") == "CMD" and cmd is None:
+                cmd = _command_words(inst)
+            elif inst.get("cmd") == "ENTRYPOINT" and entrypoint is None:
+                entrypoint = _command_words(inst)
+    if not cmd or len(cmd) != 1:
+        return False
+    if any(_copies_content(inst) for stage in chain for inst in stage.get("instructions") or ()):
+        return False  # an application or tool image: it ships files of its own
+    if entrypoint and not (len(entrypoint) == 1 and
+                           _PASS_THROUGH_ENTRYPOINT.match(entrypoint[0].rsplit("/", 1)[-1])):
+        return False
+    program = cmd[0].replace("\\", "/").rsplit("/", 1)[-1]
+    return program in SHELLS or bool(_REPL.match(program))
+
+
+def _copies_content(inst) -> bool:
+    """A COPY or ADD of anything but a pass-through entrypoint script."""
+    if inst.get("cmd") not in ("COPY", "ADD"):
+        return False
+    words = [w for w in _command_words(inst) if not w.startswith("--")]
+    sources = words[:-1]
+    return not sources or not all(
+        _PASS_THROUGH_ENTRYPOINT.match(w.rstrip("/").rsplit("/", 1)[-1]) for w in sources)
+
+
+def _steps_down(chain) -> str | None:
+    """``gosu`` / ``su-exec`` / ``setpriv`` when the image installs or runs one."""
+    for stage in chain:
+        for _i, inst, scripts in run_scripts(stage):
+            for script in scripts:
+                for word in split_words(script):
+                    name = word.rsplit("/", 1)[-1]
+                    if name in _STEP_DOWN:
+                        return name
+        for inst in stage.get("instructions") or ():
+            if inst.get("cmd") == "ENTRYPOINT":
+                for word in _command_words(inst):
+                    if word.rsplit("/", 1)[-1] in _STEP_DOWN:
+                        return word.rsplit("/", 1)[-1]
+    return None

@@ -9,6 +9,15 @@ host credentials and boot files; `/proc`, `/sys` and `/dev` reach the kernel and
 credentials. Mounting a parent such as `/var` or `/var/lib` exposes the same paths. Any of
 them is a path to taking over the node, and usually the cluster.
 
+A runtime socket is recognised by its file name wherever it lives (`/run/k3s/containerd/`,
+`/var/snap/docker/`, `/run/podman/podman.sock`); `/var/run` is read as `/run`, which it links to.
+The container runtimes' data directories (`/var/lib/docker`, `/var/lib/containerd`) hold every
+container's files; log shippers' narrower mounts below them (`/var/lib/docker/containers`) are
+not reported. Every other `hostPath` is `host-path-volume`'s finding.
+
+This is the *HostPath Volumes* control of the Pod Security Standards **baseline** profile, for
+the host paths that matter most.
+
 ## Fix
 Do not mount these paths. Use a `configMap`, `secret`, `emptyDir`, `projected` or CSI volume
 instead. Node agents that truly need one (log shippers, monitoring, security scanners) belong in
@@ -33,6 +42,8 @@ import posixpath
 from iaclint.model import Severity
 from iaclint.registry import policy
 
+from .._k8s import PSS_BASELINE
+
 RUNTIME_SOCKETS = {
     "/run/docker.sock": "the Docker daemon socket",
     "/run/dockershim.sock": "the dockershim socket",
@@ -55,6 +66,18 @@ HOST_DIRECTORIES = {
     "/var/lib/kubelet": "the kubelet's state (pod volumes, credentials)",
     "/etc/kubernetes": "the node's Kubernetes configuration and credentials",
     "/var/lib/etcd": "the etcd data directory (every Secret of the cluster)",
+    "/var/lib/kubelet/pki": "the kubelet's client and serving keys",
+    "/var/lib/docker": "Docker's data directory (every container's files)",
+    "/var/lib/containerd": "containerd's data directory (every container's files)",
+}
+# Runtime sockets by file name, wherever a distribution puts them.
+SOCKET_NAMES = {
+    "docker.sock": "the Docker daemon socket",
+    "containerd.sock": "the containerd socket",
+    "crio.sock": "the CRI-O socket",
+    "podman.sock": "the Podman socket",
+    "cri-dockerd.sock": "the cri-dockerd socket",
+    "dockershim.sock": "the dockershim socket",
 }
 
 
@@ -67,7 +90,7 @@ def _normalise(path: str) -> str:
 
 
 # Everything below these is as sensitive as the directory itself (keys, kubeconfigs, data).
-WHOLE_SUBTREE = ("/etc/kubernetes", "/var/lib/etcd", "/root")
+WHOLE_SUBTREE = ("/etc/kubernetes", "/var/lib/etcd", "/root", "/var/lib/kubelet/pki")
 SENSITIVE = {**RUNTIME_SOCKETS, **HOST_DIRECTORIES}
 
 
@@ -75,19 +98,24 @@ def describe_path(path: str) -> str | None:
     norm = _normalise(path)
     if norm in SENSITIVE:
         return SENSITIVE[norm]
+    socket = SOCKET_NAMES.get(posixpath.basename(norm))
+    if socket is not None:
+        return socket
     for top in WHOLE_SUBTREE:
         if norm.startswith(top + "/"):
             return f"part of {SENSITIVE[top]}"
     # Mounting a parent directory (/var, /var/lib) exposes the sensitive paths below it.
-    below = sorted(p for p in SENSITIVE if p.startswith(norm + "/"))
+    below = sorted(p for p in SENSITIVE if p.startswith(norm.rstrip("/") + "/"))
+    below = [p for p in below if not any(p.startswith(q + "/") for q in below)]  # topmost only
     if below:
-        return "it contains " + " and ".join(below)
+        shown = below[:4] + (["more"] if len(below) > 4 else [])
+        return "it contains " + (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0])
     return None
 
 
 @policy(id="IAC-ISO-007", name="host-path-sensitive", severity=Severity.CRITICAL, family="isolation",
-        applies_to=("k8s:workload",), equivalents=("CKV_K8S_27", "AVD-KSV-0006", "AVD-KSV-0023"),
-        cwe=668, precision="very-high")
+        applies_to=("k8s:workload",), equivalents=("CKV_K8S_27", "AVD-KSV-0006"),
+        cwe=668, precision="very-high", tags=(PSS_BASELINE,))
 def host_path_sensitive(resource, options):
     spec = resource.pod_spec()
     if spec is None:

@@ -6,6 +6,9 @@ kernel's `no_new_privs` flag: a setuid binary or file capability in the image (o
 an attacker) can raise a process to more privileges than the container was started with. A
 container that is privileged or has `CAP_SYS_ADMIN` can always escalate, whatever the field says.
 
+This is the *Privilege Escalation* control of the Pod Security Standards **restricted** profile,
+which exempts Windows pods (they have neither setuid nor `no_new_privs`); so does this check.
+
 ## Fix
 Set `securityContext.allowPrivilegeEscalation: false` on every container, init and ephemeral
 containers included (it has no pod-level default), and do not run it privileged or with
@@ -29,14 +32,15 @@ containers:
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from .._k8s import container_capabilities, describe, is_fragment, is_privileged, is_windows
+from .._k8s import (PSS_RESTRICTED, container_capabilities, describe, is_fragment, is_privileged,
+                    is_windows)
 
 ESCALATING_CAPABILITIES = frozenset({"SYS_ADMIN", "ALL"})
 
 
 @policy(id="IAC-ISO-002", name="privilege-escalation", severity=Severity.MEDIUM, family="isolation",
         applies_to=("k8s:workload",), equivalents=("CKV_K8S_20", "AVD-KSV-0001"), cwe=269,
-        precision="high")
+        precision="high", tags=(PSS_RESTRICTED,))
 def privilege_escalation(resource, options):
     spec = resource.pod_spec()
     containers = resource.containers()

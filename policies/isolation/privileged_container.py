@@ -6,6 +6,9 @@ seccomp or AppArmor confinement: root inside it is root on the node. Escaping ta
 command (mount the host disk, load a kernel module), and from the node every other pod's
 secrets are within reach.
 
+This is the *Privileged Containers* control of the Pod Security Standards **baseline** profile,
+checked on every container, init and ephemeral ones included.
+
 ## Fix
 Remove `privileged: true` (the default is `false`) and grant only the specific capabilities
 the workload needs with `capabilities.add`. Device access can usually go through a device
@@ -28,12 +31,12 @@ securityContext:
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from .._k8s import describe
+from .._k8s import PSS_BASELINE, describe
 
 
 @policy(id="IAC-ISO-001", name="privileged-container", severity=Severity.CRITICAL, family="isolation",
         applies_to=("k8s:workload",), equivalents=("CKV_K8S_16", "AVD-KSV-0017"), cwe=250,
-        precision="very-high")
+        precision="very-high", tags=(PSS_BASELINE,))
 def privileged_container(resource, options):
     for container in resource.containers():
         if container.get("securityContext.privileged") is True:

@@ -6,6 +6,13 @@ escape, a writable host mount or a kernel bug away from owning the node. Unless 
 container sets `runAsNonRoot: true` or a non-zero `runAsUser`, the image's `USER` decides, and
 most images default to root.
 
+This covers the *Running as Non-root* and *Running as Non-root user* controls of the Pod
+Security Standards **restricted** profile, with effective values: a container's own
+`runAsUser`/`runAsNonRoot` override the pod's. It is a little more lenient than the standard,
+which wants `runAsNonRoot: true` even with a non-zero `runAsUser`: a non-zero UID is not root, so
+it is not reported. Pods with `hostUsers: false` are skipped, as in the standard (1.35+): their
+UID 0 maps to an unprivileged user on the node. Windows pods are skipped too.
+
 ## Fix
 Set `runAsNonRoot: true` and a non-zero `runAsUser` in the pod's `securityContext` (containers
 inherit it and can override it), and build images with a non-root `USER`.
@@ -27,7 +34,7 @@ spec:
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from .._k8s import describe, effective, is_fragment, is_windows
+from .._k8s import PSS_RESTRICTED, describe, effective, in_user_namespace, is_fragment, is_windows
 
 
 def _uid(value):
@@ -35,12 +42,12 @@ def _uid(value):
 
 
 @policy(id="IAC-ISO-004", name="run-as-root", severity=Severity.MEDIUM, family="isolation",
-        applies_to=("k8s:workload",), equivalents=("CKV_K8S_23", "AVD-KSV-0012"), cwe=250,
-        precision="medium")
+        applies_to=("k8s:workload",), equivalents=("CKV_K8S_23", "AVD-KSV-0012", "AVD-KSV-0105"),
+        cwe=250, precision="medium", tags=(PSS_RESTRICTED,))
 def run_as_root(resource, options):
     spec = resource.pod_spec()
     containers = resource.containers()
-    if spec is None or is_windows(spec, containers):
+    if spec is None or is_windows(spec, containers) or in_user_namespace(spec):
         return
     # A pod-level runAsUser: 0 reaches several containers: report it once, naming them all.
     root_at: dict[tuple, tuple[str, list[str]]] = {}
