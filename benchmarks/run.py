@@ -1,38 +1,53 @@
-"""Time whole-process iaclint scans over corpus folders: median and spread of several runs.
+"""Time whole-process iaclint scans over corpus folders, cold and warm, against the parse floor.
 
-    python benchmarks/run.py ../shared/corpus/* [--runs 5] [--checkov PATH]
+    python benchmarks/run.py ../shared/corpus/* [--runs 5] [--checkov PATH] [--markdown FILE]
 
-Each run is a fresh process (`python -m iaclint scan DIR --format json`), so start-up and imports
-count, as they do for a user. Peak memory is the child's max RSS. With --checkov, the same folder is
-timed with a Checkov executable installed separately, and the ratio printed.
+For every folder, each measurement is the median (and max-min spread) of several fresh
+processes, so start-up and imports count as they do for a user; peak memory is that process's
+own max RSS (``wait4``), not the largest child so far.
+
+- ``cold``: ``iaclint scan --no-cache`` (parse everything).
+- ``warm``: ``iaclint scan`` with a parse cache that a previous run filled (a private
+  ``XDG_CACHE_HOME``, so the user's cache is never touched).
+- ``parse floor``: a process that only discovers, reads and parses the files (``floor.py parse``),
+  with the same worker count: what a scan cannot go below without a faster parser.
+- ``read+hash``: a process that only discovers, reads and hashes the files (``floor.py hash``):
+  the floor of a warm scan.
+- with ``--checkov PATH`` (an executable installed separately, never a dependency): Checkov on
+  the same folder in the same run, and the ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 
-def time_command(cmd: list[str], runs: int) -> tuple[float, float, float]:
-    """(median seconds, spread max-min, peak RSS MB) of ``runs`` executions."""
-    times, peak = [], 0.0
+
+def measure(cmd: list[str], runs: int, env: dict | None = None) -> dict:
+    """Median and spread of wall time, and peak RSS (MB), of ``runs`` fresh processes."""
+    times, peaks = [], []
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        _, _status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = 0
         times.append(time.perf_counter() - start)
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
-    return statistics.median(times), max(times) - min(times), peak / 1024
+        peaks.append(usage.ru_maxrss / 1024)
+    return {"median": statistics.median(times), "spread": max(times) - min(times), "peak_mb": max(peaks),
+            "runs": runs}
 
 
-def count_lines(folder: str) -> tuple[int, int]:
+def count(folder: str) -> tuple[int, int]:
     from iaclint.discovery import discover
-    found = discover([folder], folder)
+    found = discover([folder], os.path.abspath(folder))
     lines = 0
     for rel in found.files:
         with open(os.path.join(folder, rel), "rb") as fh:
@@ -40,25 +55,78 @@ def count_lines(folder: str) -> tuple[int, int]:
     return len(found.files), lines
 
 
+def bench_folder(folder: str, runs: int, jobs: int | None, checkov: str | None, checkov_runs: int) -> dict:
+    files, lines = count(folder)
+    iaclint = [sys.executable, "-m", "iaclint", "scan", folder, "--format", "json", "--output", os.devnull]
+    if jobs:
+        iaclint += ["--jobs", str(jobs)]
+    floor = [sys.executable, os.path.join(HERE, "floor.py")]
+    row = {"folder": os.path.basename(folder.rstrip("/")), "files": files, "lines": lines}
+    row["cold"] = measure(iaclint + ["--no-cache"], runs)
+    with tempfile.TemporaryDirectory(prefix="iaclint-bench-cache-") as cache:
+        env = {**os.environ, "XDG_CACHE_HOME": cache}
+        subprocess.run(iaclint, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        row["warm"] = measure(iaclint, runs, env)
+    row["parse_floor"] = measure(floor + ["parse", folder] + (["--jobs", str(jobs)] if jobs else []), runs)
+    row["read_hash"] = measure(floor + ["hash", folder], runs)
+    if checkov:
+        row["checkov"] = measure([checkov, "-d", folder, "--quiet", "--compact", "--skip-download"], checkov_runs)
+    return row
+
+
+def table(rows: list[dict], version: dict | None, checkov_version: dict | None) -> str:
+    head = ["folder", "files", "lines", "cold s", "warm s", "parse floor s", "read+hash s",
+            "cold/floor", "warm/hash", "peak MB"]
+    if any("checkov" in r for r in rows):
+        head += ["checkov s", "checkov MB", "x cold", "x warm"]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = [r["folder"], str(r["files"]), str(r["lines"]),
+                 f"{r['cold']['median']:.2f} ±{r['cold']['spread']:.2f}",
+                 f"{r['warm']['median']:.2f} ±{r['warm']['spread']:.2f}",
+                 f"{r['parse_floor']['median']:.2f}", f"{r['read_hash']['median']:.2f}",
+                 f"{r['cold']['median'] / r['parse_floor']['median']:.2f}",
+                 f"{r['warm']['median'] / r['read_hash']['median']:.2f}",
+                 f"{max(r['cold']['peak_mb'], r['warm']['peak_mb']):.0f}"]
+        if "checkov" in r:
+            c = r["checkov"]["median"]
+            cells += [f"{c:.1f}", f"{r['checkov']['peak_mb']:.0f}", f"{c / r['cold']['median']:.0f}x",
+                      f"{c / r['warm']['median']:.0f}x"]
+        elif len(head) > 10:
+            cells += ["", "", "", ""]
+        out.append("| " + " | ".join(cells) + " |")
+    if version:
+        line = f"\n`iaclint --version`: {version['median']:.3f} s median of {version['runs']}"
+        if checkov_version:
+            line += f"; `checkov --version`: {checkov_version['median']:.2f} s"
+        out.append(line)
+    return "\n".join(out)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folders", nargs="+")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--jobs", type=int, default=None, help="passed to iaclint (default: its own default)")
     ap.add_argument("--checkov", metavar="PATH", help="a Checkov executable to compare against")
+    ap.add_argument("--checkov-runs", type=int, default=3)
+    ap.add_argument("--markdown", metavar="FILE", help="also write the table to FILE")
+    ap.add_argument("--json", metavar="FILE", help="write every measurement to FILE")
     args = ap.parse_args()
-    print(f"{'folder':<24} {'files':>6} {'lines':>7} {'iaclint s':>10} {'spread':>7} {'MB':>6}"
-          + (f" {'checkov s':>10} {'ratio':>6}" if args.checkov else ""))
-    version = time_command([sys.executable, "-m", "iaclint", "--version"], args.runs)
+    version = measure([sys.executable, "-m", "iaclint", "--version"], max(args.runs, 5))
+    checkov_version = measure([args.checkov, "--version"], args.checkov_runs) if args.checkov else None
+    rows = []
     for folder in args.folders:
-        files, lines = count_lines(folder)
-        med, spread, mb = time_command([sys.executable, "-m", "iaclint", "scan", folder, "--format", "json"],
-                                       args.runs)
-        row = f"{os.path.basename(folder.rstrip('/')):<24} {files:>6} {lines:>7} {med:>10.2f} {spread:>7.2f} {mb:>6.0f}"
-        if args.checkov:
-            cmed, _, _ = time_command([args.checkov, "-d", folder, "--quiet", "--compact"], args.runs)
-            row += f" {cmed:>10.2f} {cmed / med:>6.1f}"
-        print(row)
-    print(f"\n`iaclint --version`: median {version[0]:.3f} s over {args.runs} runs")
+        rows.append(bench_folder(folder, args.runs, args.jobs, args.checkov, args.checkov_runs))
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    text = table(rows, version, checkov_version)
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump({"version": version, "checkov_version": checkov_version, "rows": rows}, fh, indent=2)
     return 0
 
 

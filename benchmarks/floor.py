@@ -1,0 +1,46 @@
+"""The floors a scan is measured against, as whole processes.
+
+    python benchmarks/floor.py parse FOLDER [--jobs N]   # discover, read and parse every file
+    python benchmarks/floor.py hash FOLDER               # discover, read and hash every file
+
+``parse`` is what a cold scan cannot go below without a faster parser (same discovery, same
+reading, same parsers and worker processes as ``iaclint scan``, no evaluation, no policies, no
+output); ``hash`` is the floor of a warm scan, which must at least read every file and hash it
+to find its cache entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["parse", "hash"])
+    ap.add_argument("folder")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args()
+    from iaclint.discovery import choose_root, discover
+    root = choose_root([args.folder])
+    found = discover([args.folder], root)
+    if args.mode == "hash":
+        for rel in sorted(found.files):
+            with open(os.path.join(root, rel), "rb") as fh:
+                hashlib.sha256(fh.read()).digest()
+        return 0
+    from iaclint.engine import MAX_FILE_BYTES, _read
+    from iaclint.parse import parse_all
+    texts = {}
+    for rel in sorted(found.files):
+        text = _read(root, rel, MAX_FILE_BYTES, [])
+        if text is not None and found.files[rel] != "tfplan":
+            texts[rel] = (found.files[rel], text)
+    parse_all(texts, None, args.jobs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
