@@ -27,6 +27,31 @@ def default_directory() -> str:
     return os.path.join(base, "iaclint")
 
 
+_FULL_DIGEST: list[str] = []
+
+
+def code_digest(full: bool = False) -> str:
+    """A digest of iaclint's code: the parsers (``full=False``) or every module and policy."""
+    if not full:
+        return _code_digest()
+    if not _FULL_DIGEST:
+        import importlib.util
+        h = hashlib.sha256(__version__.encode())
+        dirs = [os.path.dirname(os.path.abspath(__file__))]
+        spec = importlib.util.find_spec("iaclint.policies")
+        if spec is not None and spec.submodule_search_locations:
+            dirs.extend(spec.submodule_search_locations)
+        for base in dirs:
+            for dirpath, dirnames, files in os.walk(base):
+                dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+                for name in sorted(files):
+                    if name.endswith(".py"):
+                        with open(os.path.join(dirpath, name), "rb") as fh:
+                            h.update(name.encode() + b"\0" + fh.read())
+        _FULL_DIGEST.append(h.hexdigest())
+    return _FULL_DIGEST[0]
+
+
 def _code_digest() -> str:
     """A digest of the modules whose output is cached: a change to any of them is a new cache."""
     here = os.path.dirname(os.path.abspath(__file__))
@@ -41,6 +66,14 @@ def _code_digest() -> str:
         except OSError:
             h.update(rel.encode() + b"\0-")
     return h.hexdigest()[:16]
+
+
+def _digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
 
 
 class ParseCache:
@@ -90,6 +123,31 @@ class ParseCache:
             self.writes += 1
         except (OSError, pickle.PicklingError, RecursionError):
             pass  # a cache that cannot be written is a slower scan, never a failed one
+
+    # -- whole results -------------------------------------------------------------------------
+    def get_result(self, key: str, root: str):
+        """A kept ScanResult for ``key``, if every extra file it read is still the same."""
+        entry = self.get("r" + key)
+        if entry is _MISSING:
+            return None
+        try:
+            manifest, result = entry
+        except (TypeError, ValueError):
+            return None
+        for path, digest in manifest:
+            if _digest(os.path.join(root, path)) != digest:
+                return None
+        return result
+
+    def put_result(self, key: str, result, root: str, extra: list[str]) -> None:
+        """Keep ``result``; ``extra`` are files read besides the scanned ones (checked on use)."""
+        import copy
+        import dataclasses
+        manifest = [(path, _digest(os.path.join(root, path))) for path in extra]
+        light = copy.copy(result)
+        light.policies = [dataclasses.replace(p, func=None) for p in result.policies]
+        light.findings = [dataclasses.replace(f, resource=None) for f in result.findings]
+        self.put("r" + key, (manifest, light))
 
     def prune(self) -> None:
         """Keep the cache under ``max_bytes``: drop older code digests, then the oldest entries."""

@@ -51,9 +51,17 @@ def scan(paths: list[str], config: Config | None = None, options: ScanOptions | 
     config = config or Config()
     options = options or ScanOptions()
     today = options.today or _dt.date.today()
+    read = _collect(paths, config, options)
+    key = _result_key(read, config, options, today) if options.cache is not None else None
+    if key is not None:
+        cached = options.cache.get_result(key, read.root)
+        if cached is not None:  # nothing the scan depends on changed since a run that was kept
+            cached.duration = time.perf_counter() - started
+            return cached
     policies = registry.select(registry.all_policies(), list(config.select) + list(options.select),
                                list(config.ignore) + list(options.ignore))
-    loaded = load(paths, config, options, _wanted_types(policies))
+    before = set(read.texts)
+    loaded = _build(read, options, _wanted_types(policies))
     root, resources, report, texts, all_files, diagnostics = (
         loaded.root, loaded.resources, loaded.report, loaded.texts, loaded.all_files, loaded.diagnostics)
     inline = config.inline_suppressions if options.inline_suppressions is None else options.inline_suppressions
@@ -62,13 +70,17 @@ def scan(paths: list[str], config: Config | None = None, options: ScanOptions | 
 
     threshold = Severity.parse(options.threshold or config.severity_threshold)
     diagnostics = [d for d in diagnostics if d.path in report or d.path not in all_files]
-    return ScanResult(
+    result = ScanResult(
         root=root, findings=sorted(runner.findings, key=Finding.sort_key),
         diagnostics=sorted(set(diagnostics), key=Diagnostic.sort_key), policies=policies,
         files=sorted(p for p in report if p in texts), resources=sum(1 for r in resources if r.file in report),
         suppressed=runner.suppressed, unknown_skips=runner.unknown_skips, unknowns=runner.unknowns,
         threshold=threshold, duration=time.perf_counter() - started,
     )
+    if key is not None:
+        extra = sorted(set(texts) - before) + sorted(loaded.reads)
+        options.cache.put_result(key, result, root, extra)
+    return result
 
 
 @dataclass
@@ -81,6 +93,19 @@ class Loaded:
     texts: dict[str, str]
     all_files: dict[str, str]    # path -> kind
     diagnostics: list[Diagnostic]
+    reads: set[str] = field(default_factory=set)  # other files read on the way (file(), templatefile())
+
+
+@dataclass
+class _Read:
+    """Discovery and reading: everything a scan's result depends on, before any parsing."""
+
+    root: str
+    excludes: list
+    texts: dict[str, str]
+    all_files: dict[str, str]
+    report: set[str]
+    diagnostics: list[Diagnostic]
 
 
 def load(paths: list[str], config: Config | None = None, options: ScanOptions | None = None,
@@ -92,20 +117,30 @@ def load(paths: list[str], config: Config | None = None, options: ScanOptions | 
     """
     config = config or Config()
     options = options or ScanOptions()
+    return _build(_collect(paths, config, options), options, wanted)
+
+
+def _collect(paths: list[str], config: Config, options: ScanOptions) -> _Read:
     root = choose_root(paths)
     excludes = [IgnoreRules(config.exclude, config.base), IgnoreRules(options.exclude, root)]
     found = discover(paths, root, excludes)
-
     diagnostics: list[Diagnostic] = [Diagnostic("note", f"skipped: {why}", path, None, "skipped")
                                      for path, why in found.notes]
     texts: dict[str, str] = {}
-    resources: list[Resource] = []
     all_files = {**found.context, **found.files}
     for path in sorted(all_files):
         text = _read(root, path, options.max_file_bytes, diagnostics)
         if text is not None:
             texts[path] = text
+    report = set(found.files)
+    if options.report_only is not None:
+        report = {p for p in report if options.report_only(os.path.join(root, p))}
+    return _Read(root, excludes, texts, all_files, report, diagnostics)
 
+
+def _build(read: _Read, options: ScanOptions, wanted: set[str] | None) -> Loaded:
+    root, texts, all_files, diagnostics = read.root, read.texts, read.all_files, read.diagnostics
+    resources: list[Resource] = []
     # Every file is parsed once (cached, in parallel when it pays); Dockerfiles and YAML are then
     # self-contained, and Terraform is evaluated one root module at a time.
     from .parse import parse_all
@@ -123,16 +158,43 @@ def load(paths: list[str], config: Config | None = None, options: ScanOptions | 
             payload, diags = parsed[path]
             resources.extend(payload or ())
             diagnostics.extend(diags)
+    reads: set[str] = set()
     if tf_dirs:
-        resources.extend(_terraform(root, tf_dirs, texts, all_files, excludes, options, diagnostics, parsed,
-                                    wanted))
-
-    report = set(found.files)
+        resources.extend(_terraform(root, tf_dirs, texts, all_files, read.excludes, options, diagnostics, parsed,
+                                    wanted, reads))
+    report = set(read.report)
     if plans:
         resources = _plans(plans, texts, resources, report, diagnostics)
-    if options.report_only is not None:
-        report = {p for p in report if options.report_only(os.path.join(root, p))}
-    return Loaded(root, resources, report, texts, all_files, diagnostics)
+    return Loaded(root, resources, report, texts, all_files, diagnostics, reads)
+
+
+def _result_key(read: _Read, config: Config, options: ScanOptions, today: _dt.date) -> str:
+    """A digest of everything a scan's result depends on, for the result cache.
+
+    The files (paths, kinds and bytes), which of them are reported on, the configuration, the
+    options, the day (suppressions expire), iaclint's own code and installed policy packs.
+    Files read along the way (a called module outside the scanned paths, ``file()``) are checked
+    when the entry is used (see ``ParseCache.get_result``).
+    """
+    import hashlib
+    from .cache import code_digest
+    h = hashlib.sha256()
+    for part in (code_digest(full=True), registry.packs_fingerprint(), read.root, repr(config),
+                 repr((options.select, options.ignore, options.exclude, options.threshold,
+                       options.inline_suppressions, options.max_file_bytes, options.variables)),
+                 today.isoformat(), repr(sorted(read.report))):
+        h.update(str(part).encode("utf-8", "surrogatepass") + b"\0")
+    for path in options.var_files:
+        try:
+            with open(path, "rb") as fh:
+                h.update(path.encode() + b"\0" + hashlib.sha256(fh.read()).digest())
+        except OSError:
+            h.update(path.encode() + b"\0-")
+    for path in sorted(read.all_files):
+        text = read.texts.get(path)
+        h.update(f"{path}\0{read.all_files[path]}\0".encode("utf-8", "surrogatepass"))
+        h.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest() if text is not None else b"-")
+    return h.hexdigest()
 
 
 def _read(root: str, path: str, limit: int, diagnostics: list[Diagnostic]) -> str | None:
@@ -177,7 +239,7 @@ def _error(diagnostics: list[Diagnostic], path: str, exc: Exception) -> None:
 
 def _terraform(root: str, tf_dirs: dict[str, list[str]], texts: dict[str, str], kinds: dict[str, str],
                excludes: list[IgnoreRules], options: ScanOptions, diagnostics: list[Diagnostic],
-               parsed_files: dict, wanted: set[str] | None) -> list[Resource]:
+               parsed_files: dict, wanted: set[str] | None, reads: set[str]) -> list[Resource]:
     """Evaluate every root module; directories that scanned modules call are evaluated per call.
 
     A directory that another scanned directory calls as a local module (``source = "../x"``) is
@@ -240,7 +302,7 @@ def _terraform(root: str, tf_dirs: dict[str, list[str]], texts: dict[str, str], 
         files, tfvars = parsed[directory]
         try:
             module = Module(directory or ".", files, tfvars, overrides, loader=load, fs_root=fs_root,
-                            declared=declared, wanted=wanted)
+                            declared=declared, wanted=wanted, reads=reads)
             resources.extend(module.resources())
         except Exception as exc:  # noqa: BLE001
             _error(diagnostics, files[0].path, exc)
@@ -382,6 +444,7 @@ class _Runner:
         self.unknowns: list[dict] = []
         self._comments: dict[str, FileSuppressions] = {}
         self._annotations: dict[int, list] = {}
+        self._seen: set[tuple] = set()
         if inline:  # parsed up front so that stale or reasonless suppressions are always reported
             for path in sorted(report):
                 if path in texts:
@@ -442,6 +505,12 @@ class _Runner:
         if self.inline and self._is_suppressed(pol, finding):
             self.suppressed += 1
             return
+        # A module called the same way from several root modules (examples/*) yields the same
+        # finding at the same place for the same address: report it once.
+        key = (finding.policy_id, finding.location, finding.message, finding.address)
+        if key in self._seen:
+            return
+        self._seen.add(key)
         self.findings.append(finding)
 
     def _is_suppressed(self, pol, finding: Finding) -> bool:

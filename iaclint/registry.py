@@ -175,6 +175,16 @@ def load_entry_points() -> list[str]:
     return loaded
 
 
+def packs_fingerprint() -> str:
+    """The installed policy packs (entry points and their versions), without importing them."""
+    from importlib.metadata import entry_points
+    parts = []
+    for ep in entry_points(group="iaclint.policies"):
+        dist = getattr(ep, "dist", None)
+        parts.append(f"{ep.name}={ep.value}@{getattr(dist, 'version', '')}")
+    return ";".join(sorted(parts))
+
+
 def all_policies() -> list[Policy]:
     load_builtin()
     return sorted(_REGISTRY.values(), key=lambda p: p.id)
@@ -202,5 +212,8 @@ def select(policies: list[Policy], select: Iterable[str] = (), ignore: Iterable[
 
 def unknown_selectors(selectors: Iterable[str]) -> list[str]:
     """Selectors that match no policy: a typo in --select should not silently select nothing."""
+    selectors = [s for s in selectors if s]
+    if not selectors:
+        return []  # nothing to check: do not import every policy for it
     pols = all_policies()
     return [s for s in selectors if s and not select(pols, [s])]

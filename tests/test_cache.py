@@ -24,15 +24,21 @@ def _scan(paths, **options):
 
 
 def test_cached_and_parallel_scans_match_a_serial_uncached_scan(tmp_path):
-    paths = [FIXTURES, EXAMPLES]
+    import shutil
+    paths = [str(tmp_path / "fixtures"), str(tmp_path / "examples")]  # a private copy: a stable tree
+    shutil.copytree(FIXTURES, paths[0], symlinks=True)
+    shutil.copytree(EXAMPLES, paths[1], symlinks=True)
     serial = _sarif(_scan(paths))
     cache = ParseCache(str(tmp_path / "cache"))
     cold = _sarif(_scan(paths, cache=cache, jobs=2))
     assert cache.writes > 0 and cache.hits == 0
     warm_cache = ParseCache(str(tmp_path / "cache"))
     warm = _sarif(_scan(paths, cache=warm_cache, jobs=1))
-    assert warm_cache.hits == cache.writes and warm_cache.misses == 0
-    assert serial == cold == warm
+    assert warm_cache.hits == 1 and warm_cache.misses == 0  # the whole result, kept by the cold scan
+    parse_cache = ParseCache(str(tmp_path / "cache"))
+    reparsed = _sarif(_scan(paths, cache=parse_cache, jobs=1, exclude=["nothing-matches-this"]))
+    assert parse_cache.misses == 1 and parse_cache.hits == cache.writes - 1  # new options: every parse reused
+    assert serial == cold == warm == reparsed
 
 
 def test_parallel_parse_equals_serial_parse(monkeypatch):
@@ -107,3 +113,41 @@ def test_no_cache_flag_writes_nothing(tmp_path, monkeypatch):
     assert not (tmp_path / "xdg").exists()
     main(["scan", os.path.join(FIXTURES, "IAC-ENC-001"), "-q", "-o", str(tmp_path / "o.txt")])
     assert (tmp_path / "xdg" / "iaclint").is_dir()
+
+
+def test_result_cache_reuses_a_scan_only_while_nothing_it_read_changed(tmp_path, monkeypatch):
+    import datetime
+    import iaclint.engine as engine_mod
+    tree = tmp_path / "tree"
+    (tree / "mod").mkdir(parents=True)
+    (tree / "mod" / "main.tf").write_text('variable "e" { default = false }\n')
+    (tree / "live").mkdir()
+    (tree / "live" / "main.tf").write_text(
+        'module "m" {\n  source = "../mod"\n}\n'
+        'resource "aws_instance" "i" {\n  ami = "ami-1"\n  user_data = file("${path.module}/init.sh")\n}\n'
+        'resource "aws_ebs_volume" "v" {\n  size = 1\n  encrypted = false\n}\n')
+    (tree / "live" / "init.sh").write_text("echo hello\n")
+    cache_dir = str(tmp_path / "cache")
+    calls = []
+    real_build = engine_mod._build
+    monkeypatch.setattr(engine_mod, "_build", lambda *a, **k: calls.append(1) or real_build(*a, **k))
+
+    def run(paths, **kw):
+        return _sarif(_scan(paths, cache=ParseCache(cache_dir), **kw))
+
+    monkeypatch.chdir(tree)  # the scan root: ../mod is inside the tree, read as context
+    live = "live"
+    first = run([live])
+    assert run([live]) == first and len(calls) == 1  # the second scan was served whole
+    (tree / "live" / "init.sh").write_text("export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+    run([live])
+    assert len(calls) == 2  # a file read by file() changed
+    run([live])
+    assert len(calls) == 2
+    (tree / "mod" / "main.tf").write_text('variable "e" { default = true }\n')
+    run([live])
+    assert len(calls) == 3  # a called module outside the scanned folder changed
+    run([live], today=datetime.date(2099, 1, 1))
+    assert len(calls) == 4  # suppressions expire by date: another day is another result
+    run([live], select=["IAC-ENC"])
+    assert len(calls) == 5  # other options, other result

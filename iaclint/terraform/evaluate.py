@@ -87,12 +87,14 @@ class Evaluator:
 
     def __init__(self, text_of: Callable[[Span], str], functions: dict | None = None,
                  resolve_root: Callable[[str, Env], Any] | None = None, *,
-                 fs_base: str | None = None, fs_root: str | None = None, deps: Deps | None = None):
+                 fs_base: str | None = None, fs_root: str | None = None, deps: Deps | None = None,
+                 fs_reads: set | None = None):
         self.text_of = text_of
         self.functions = default_functions() if functions is None else functions
         self.resolve_root = resolve_root
         self.fs_base = fs_base
         self.fs_root = fs_root
+        self.fs_reads = fs_reads  # every path file() and its kin resolved, for the result cache
         self.deps = deps if deps is not None else Deps()
         self.steps = 0
 

@@ -70,8 +70,9 @@ class Module:
                  inputs: dict[str, tuple[Any, frozenset]] | None = None, call_path: str = "",
                  root: "Module | None" = None, stack: tuple[str, ...] = (), deps: Deps | None = None,
                  diagnostics: list[Diagnostic] | None = None, declared: set | None = None,
-                 wanted: set[str] | None = None):
+                 wanted: set[str] | None = None, reads: set | None = None):
         self.directory = directory
+        self.reads = reads if root is None else root.reads
         # the resource types some selected policy reads; others are built only when referenced
         self.wanted = wanted if root is None else root.wanted
         # variable and output blocks of called modules already emitted, shared by every module
@@ -88,7 +89,8 @@ class Module:
         self.diagnostics: list[Diagnostic] = diagnostics if diagnostics is not None else []
         fs_base = os.path.join(fs_root, self.root.directory) if fs_root is not None else None
         self._evaluators = {f.path: Evaluator(text_slicer(f.text), functions, self._resolve_root,
-                                              fs_base=fs_base, fs_root=fs_root, deps=self.deps)
+                                              fs_base=fs_base, fs_root=fs_root, deps=self.deps,
+                                              fs_reads=self.reads)
                             for f in files}
         self._local_defs: dict[str, tuple[Attribute, TfFile]] = {}
         self._blocks: dict[tuple[str, str, str], tuple[Block, TfFile]] = {}  # (kind, type, name)

@@ -8,9 +8,14 @@ when the service has no authentication of its own (Redis, memcached, Elasticsear
 Docker daemon, etcd, the kubelet). A rule opening every port (`protocol = "-1"`, or `0-65535`)
 exposes all of them at once, and is reported the same way with "all ports" in the message.
 
-Ports are compared as ranges: a rule for `20-25` is reported because it covers 21, 22 and 23.
-Web ports (80, 443) are not in the table: serving them to the internet is usually the point.
-ICMP and other protocols without ports are not reported.
+Ports are compared as ranges: a rule for `20-25` is reported because it covers FTP, SSH and
+Telnet. The table of sensitive ports is shared by every firewall policy of this family (AWS
+security groups and network ACLs, Azure NSGs, GCP firewalls): FTP, SSH, Telnet, MS RPC,
+NetBIOS, SMB, MSSQL, Oracle, NFS, ZooKeeper, the Docker API (2375-2376), etcd, MySQL, RDP,
+PostgreSQL, Kibana, VNC, CouchDB, Redis, the Kubernetes API (6443), Cassandra, Kafka,
+Elasticsearch, the kubelet, memcached and MongoDB. Web ports (80, 443) are not in the table:
+serving them to the internet is usually the point. ICMP and other protocols without ports are
+not reported.
 
 ## Fix
 Allow the port only from the networks that need it (an office or VPN range, a load balancer's
@@ -39,35 +44,10 @@ ingress {
 
 from __future__ import annotations
 
-import ipaddress
-
-from iaclint.model import Severity, Unknown, UnknownValue
+from iaclint.model import Severity
 from iaclint.registry import policy
 
-# (first port, last port, service): the sensitive-port table.
-SENSITIVE_PORTS = (
-    (21, 21, "FTP"),
-    (22, 22, "SSH"),
-    (23, 23, "Telnet"),
-    (135, 135, "MS RPC"),
-    (139, 139, "NetBIOS"),
-    (445, 445, "SMB"),
-    (1433, 1433, "MSSQL"),
-    (1521, 1521, "Oracle"),
-    (2375, 2376, "Docker API"),
-    (2379, 2379, "etcd"),
-    (3306, 3306, "MySQL"),
-    (3389, 3389, "RDP"),
-    (5432, 5432, "PostgreSQL"),
-    (5601, 5601, "Kibana"),
-    (5900, 5900, "VNC"),
-    (6379, 6379, "Redis"),
-    (9092, 9092, "Kafka"),
-    (9200, 9200, "Elasticsearch"),
-    (10250, 10250, "kubelet"),
-    (11211, 11211, "memcached"),
-    (27017, 27017, "MongoDB"),
-)
+from ._net import as_port, as_text, describe_ports, world_cidrs
 
 ALL_PROTOCOLS = ("-1", "all")
 PORT_PROTOCOLS = {"tcp": "TCP", "6": "TCP", "udp": "UDP", "17": "UDP"}
@@ -94,70 +74,23 @@ def open_ingress(resource, options):
 def _check(rule, cidr_keys, protocol_key):
     world, at = [], None
     for key in cidr_keys:
-        found = _world_cidrs(rule.get(key))
+        found = world_cidrs(rule.get(key))
         if found and at is None:
             at = key
         world.extend(found)
     if not world:
         return
     source = " and ".join(dict.fromkeys(world))
-    protocol = str(rule.get(protocol_key)).strip().lower()
+    protocol = as_text(rule.get(protocol_key))
     if protocol in ALL_PROTOCOLS:
         yield rule.finding(f"ingress from {source} on all protocols and all ports", at=at)
         return
     label = PORT_PROTOCOLS.get(protocol)
     if label is None:
         return  # icmp, esp, gre...: no ports
-    low, high = _port(rule.get("from_port")), _port(rule.get("to_port"))
+    low, high = as_port(rule.get("from_port")), as_port(rule.get("to_port"))
     if low is None or high is None:
         return
-    if low <= 1 and high >= 65535:
-        yield rule.finding(f"ingress from {source} to all {label} ports ({low}-{high})", at=at)
-        return
-    hits = [(a, b, name) for a, b, name in SENSITIVE_PORTS if a <= high and low <= b]
-    if not hits:
-        return
-    proto = "" if label == "TCP" else f"{label} "
-    if low == high:
-        yield rule.finding(f"ingress from {source} to {proto}port {low} ({hits[0][2]})", at=at)
-        return
-    covered = ", ".join(f"{_span(max(a, low), min(b, high))} ({name})" for a, b, name in hits)
-    yield rule.finding(f"ingress from {source} to {proto}ports {low}-{high}, which include {covered}",
-                       at=at)
-
-
-def _world_cidrs(values) -> list[str]:
-    """The CIDRs among ``values`` that match every address (``0.0.0.0/0``, ``::/0``)."""
-    if values is None:
-        return []
-    if isinstance(values, str):
-        values = [values]
-    found, unknown = [], None
-    for value in values:
-        if isinstance(value, Unknown):
-            unknown = value  # judged below: a known world CIDR is enough on its own
-        elif isinstance(value, str) and _is_world(value):
-            found.append(value.strip())
-    if not found and unknown is not None:
-        raise UnknownValue(unknown)
-    return found
-
-
-def _is_world(cidr: str) -> bool:
-    try:
-        return ipaddress.ip_network(cidr.strip(), strict=False).prefixlen == 0
-    except ValueError:
-        return False
-
-
-def _port(value) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _span(a: int, b: int) -> str:
-    return str(a) if a == b else f"{a}-{b}"
+    ports = describe_ports(low, high, label)
+    if ports is not None:
+        yield rule.finding(f"ingress from {source} to {ports}", at=at)

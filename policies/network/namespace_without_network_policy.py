@@ -1,0 +1,198 @@
+"""Workloads that no NetworkPolicy isolates: any pod in the cluster can connect to them.
+
+## Why
+Kubernetes lets every pod connect to every other pod until a NetworkPolicy selects it. A pod
+that no ingress NetworkPolicy selects accepts connections from any pod of any namespace: one
+compromised pod (a vulnerable web front end, a poisoned dependency) can then reach every
+database, cache and admin port in the cluster. A default-deny policy per namespace, plus
+policies that allow the expected flows, turns the flat network into segments.
+
+How it is decided, from the manifests in the scan (kustomize and Helm output included once
+rendered):
+
+- A workload is any pod-creating kind (Pod, Deployment, StatefulSet, DaemonSet, Job, CronJob,
+  ...) in its `metadata.namespace`, `default` when unset. Pods with `hostNetwork: true` are left
+  out: NetworkPolicies do not apply to them (`host-network` reports those).
+- A `networking.k8s.io` NetworkPolicy selects a workload when it is in the same namespace and
+  its `podSelector` matches the pod template's labels (`matchLabels` and `matchExpressions` with
+  `In`, `NotIn`, `Exists`, `DoesNotExist`; an empty selector selects every pod of the
+  namespace). It isolates ingress unless its `policyTypes` leaves `Ingress` out.
+- Policies of other engines are trusted without reading their selectors: a namespaced Calico or
+  Cilium policy covers its whole namespace, and a cluster-wide one (`GlobalNetworkPolicy`,
+  `CiliumClusterwideNetworkPolicy`, `AdminNetworkPolicy`, `BaselineAdminNetworkPolicy`) covers
+  everything, so nothing is reported.
+
+A namespace with no isolating policy at all gets one finding, on its first workload, naming its
+workloads: the fix is one default-deny policy, not one per workload. That includes a scan with
+no NetworkPolicy anywhere: the manifests as written leave the namespace flat, and if policies are
+managed elsewhere (a platform repository, a policy controller), suppress the finding there with
+that reason. In a namespace that has policies, each workload they miss gets its own finding.
+
+## Fix
+Add a default-deny ingress policy to the namespace, then allow the flows each workload needs:
+
+## Example
+```yaml
+# good: every pod of the namespace is isolated for ingress...
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny-ingress
+  namespace: shop
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+---
+# ...and the front end may reach the API
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: api-from-frontend
+  namespace: shop
+spec:
+  podSelector:
+    matchLabels: {app: api}
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels: {app: frontend}
+```
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from iaclint.model import Severity
+from iaclint.registry import policy
+
+from .._k8s import is_fragment
+
+NETWORK_POLICY = "NetworkPolicy"
+NAMESPACED_OTHER = ("CiliumNetworkPolicy",)
+CLUSTER_WIDE = ("GlobalNetworkPolicy", "CiliumClusterwideNetworkPolicy", "AdminNetworkPolicy",
+                "BaselineAdminNetworkPolicy")
+MAX_NAMED = 5
+
+
+@policy(id="IAC-NET-027", name="namespace-without-network-policy", severity=Severity.MEDIUM,
+        family="network", applies_to=("k8s:workload", NETWORK_POLICY) + NAMESPACED_OTHER + CLUSTER_WIDE,
+        equivalents=("CKV2_K8S_6",), cwe=284, scope="project", precision="medium")
+def namespace_without_network_policy(project, options):
+    if project.of_type(*CLUSTER_WIDE):
+        return  # a cluster-wide policy engine decides; its selectors are not evaluated here
+    policies: dict[str, list] = defaultdict(list)
+    covered: set[str] = set()
+    for res in project.of_type(NETWORK_POLICY, *NAMESPACED_OTHER):
+        api = res.get("apiVersion")
+        if res.type == NETWORK_POLICY and isinstance(api, str) and api.startswith("networking.k8s.io/"):
+            spec = res.node("spec")
+            if spec is not None and _isolates_ingress(spec):
+                policies[_namespace(res)].append((res, spec))
+        else:
+            covered.add(_namespace(res))  # Calico / Cilium: trusted for the whole namespace
+    workloads: dict[str, list] = defaultdict(list)
+    for res in project.of_type("k8s:workload"):
+        if res.type == "PodTemplate" or not _receives_pod_traffic(res):
+            continue
+        workloads[_namespace(res)].append(res)
+    for namespace in sorted(workloads):
+        if namespace in covered:
+            continue
+        members = sorted(workloads[namespace], key=lambda r: (r.file, r.header.line))
+        yield from project.guarded(_namespace_findings(namespace, members, policies.get(namespace, [])),
+                                   members[0])
+
+
+def _namespace_findings(namespace, members, policies):
+    if not policies:
+        names = list(Counter(_label(r) for r in members).items())  # the same name may repeat
+        listed = [name if n == 1 else f"{name} x{n}" for name, n in names]
+        shown = ", ".join(listed[:MAX_NAMED])
+        if len(listed) > MAX_NAMED:
+            shown += f" and {len(listed) - MAX_NAMED} more"
+        one = len(members) == 1
+        count = f"{len(members)} workload{'' if one else 's'}"
+        verb = "accepts" if one else "accept"
+        yield members[0].finding(f'namespace "{namespace}" has no NetworkPolicy that restricts ingress: '
+                                 f"{count} ({shown}) {verb} connections from any pod")
+        return
+    for workload in members:
+        labels = _labels(workload)
+        if not any(_selects(spec.get("podSelector"), labels) for _res, spec in policies):
+            names = ", ".join(sorted({str(res.get("metadata.name") or res.name) for res, _spec in policies}))
+            yield workload.finding(f'{_label(workload)} in namespace "{namespace}" is not selected by any '
+                                   f"ingress NetworkPolicy (the namespace has: {names}): any pod can connect")
+
+
+def _namespace(res) -> str:
+    namespace = res.get("metadata.namespace")
+    return namespace.strip() if isinstance(namespace, str) and namespace.strip() else "default"
+
+
+def _label(res) -> str:
+    return f'{res.type} "{res.get("metadata.name") or res.name}"'
+
+
+def _receives_pod_traffic(workload) -> bool:
+    spec = workload.pod_spec()
+    if spec is None or spec.get("hostNetwork") is True:
+        return False
+    containers = workload.containers()
+    return bool(containers) and not all(is_fragment(c) for c in containers)
+
+
+def _labels(workload) -> dict:
+    meta = workload.pod_metadata()
+    labels = meta.get("labels") if meta is not None else None
+    return labels if isinstance(labels, dict) else {}
+
+
+def _isolates_ingress(spec) -> bool:
+    types = spec.get("policyTypes")
+    if not isinstance(types, list) or not types:
+        return True  # Ingress is always implied when policyTypes is not given
+    return any(isinstance(t, str) and t.strip().lower() == "ingress" for t in types)
+
+
+def _selects(selector, labels: dict) -> bool:
+    """Whether a label selector matches ``labels``; anything unreadable counts as a match.
+
+    Counting an unreadable selector as a match can only hide a finding, never invent one.
+    """
+    if not isinstance(selector, dict):
+        return True  # no selector, or not a mapping: every pod of the namespace / unreadable
+    match = selector.get("matchLabels")
+    if match is not None:
+        if not isinstance(match, dict):
+            return True
+        for key, value in match.items():
+            if key not in labels or str(labels[key]) != str(value):
+                return False
+    expressions = selector.get("matchExpressions")
+    if expressions is not None:
+        if not isinstance(expressions, list):
+            return True
+        for expr in expressions:
+            if not isinstance(expr, dict):
+                return True
+            if not _expression(expr, labels):
+                return False
+    return True
+
+
+def _expression(expr: dict, labels: dict) -> bool:
+    key, operator = expr.get("key"), expr.get("operator")
+    values = expr.get("values")
+    values = [str(v) for v in values] if isinstance(values, list) else []
+    if not isinstance(key, str) or not isinstance(operator, str):
+        return True
+    if operator == "In":
+        return key in labels and str(labels[key]) in values
+    if operator == "NotIn":
+        return key not in labels or str(labels[key]) not in values
+    if operator == "Exists":
+        return key in labels
+    if operator == "DoesNotExist":
+        return key not in labels
+    return True  # an operator Kubernetes would reject: do not guess
