@@ -40,7 +40,14 @@ class Policy:
     precision: str = "high"
     tags: tuple = ()
     module: str = ""
-    sections: dict = field(default_factory=dict, compare=False, hash=False)
+    _sections: dict | None = field(default=None, compare=False, hash=False, repr=False)
+
+    @property
+    def sections(self) -> dict[str, str]:
+        """The docstring's ``## Why`` / ``## Fix`` / ``## Example`` sections, parsed on first use."""
+        if self._sections is None:
+            object.__setattr__(self, "_sections", _sections(self.doc))
+        return self._sections
 
     @property
     def summary(self) -> str:
@@ -78,11 +85,14 @@ class Policy:
 _REGISTRY: dict[str, Policy] = {}
 
 
+_HEADING = re.compile(r"^\s*##\s+(.+?)\s*$")
+
+
 def _sections(doc: str) -> dict[str, str]:
     out: dict[str, str] = {}
     current = None
     for line in doc.splitlines():
-        m = re.match(r"^\s*##\s+(.+?)\s*$", line)
+        m = _HEADING.match(line)
         if m:
             current = m.group(1).strip().lower()
             out[current] = ""
@@ -127,7 +137,7 @@ def policy(*, id: str, name: str, severity: Severity, family: str, applies_to: I
             id=id, name=name, severity=severity, family=family,
             applies_to=expand_kinds(tuple(applies_to)), func=func, doc=doc,
             equivalents=tuple(equivalents), cwe=cwe, scope=scope, precision=precision,
-            tags=tuple(tags), module=func.__module__, sections=_sections(doc),
+            tags=tuple(tags), module=func.__module__,
         )
         existing = _REGISTRY.get(id)
         if existing is not None and (existing.module, existing.func.__qualname__) != (

@@ -56,7 +56,7 @@ def make_policy(id="IAC-NET-001", name="open-ingress", severity=Severity.HIGH, f
         sections = {"why": "Open ports are **found** by scanners within minutes."} if "## Why" in doc else {}
     return Policy(id=id, name=name, severity=severity, family=family,
                   applies_to=frozenset({"aws_security_group"}), func=lambda r, o: (), doc=doc,
-                  equivalents=tuple(equivalents), cwe=cwe, precision=precision, sections=sections)
+                  equivalents=tuple(equivalents), cwe=cwe, precision=precision, _sections=sections)
 
 
 def make_finding(pid="IAC-NET-001", severity=Severity.HIGH, path="main.tf", span=Span(3, 5, 3, 33),
