@@ -74,6 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("explain", help="show a policy's documentation")
     e.add_argument("id", metavar="ID", help="policy id or name, e.g. IAC-NET-001")
+
+    i = sub.add_parser("isolation", help="the isolation level, trust tier and floor of every workload")
+    i.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    i.add_argument("-f", "--format", choices=["text", "json", "markdown"], default="text")
+    i.add_argument("-o", "--output", metavar="FILE", help="write the inventory to FILE (atomically)")
+    i.add_argument("--config", metavar="FILE", help="config file (default: nearest .iaclint.toml or "
+                   "pyproject.toml with [tool.iaclint]); its [isolation] table sets tiers and floors")
+    i.add_argument("--exclude", action="append", metavar="GLOB", default=[],
+                   help=".gitignore-style pattern to skip (repeatable)")
     return p
 
 
@@ -87,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             return _rules(args)
         if args.command == "explain":
             return _explain(args)
+        if args.command == "isolation":
+            return _isolation(args)
     except BrokenPipeError:
         return EXIT_OK
     parser.print_help()
@@ -212,6 +223,9 @@ def _adoption(args):
         if not sep or extra_fmt not in FORMATS or not extra_file:
             return _fail(f"--also-output needs FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}: {spec!r}")
         outputs.append((extra_fmt, extra_file))
+    for target in [f for _, f in outputs] + [f for f in (args.output, args.write_baseline) if f]:
+        if not os.path.isdir(os.path.dirname(os.path.abspath(target))):
+            return _fail(f"cannot write {target}: no such directory")
     base = changed = None
     if args.baseline:
         from . import baseline as baseline_mod
@@ -278,3 +292,31 @@ def _explain(args) -> int:
     print(pol.body)
     print(f"\nSuppress one occurrence with a reason:\n  # iaclint: ignore[{pol.id}] <why this is acceptable>")
     return EXIT_OK
+
+
+def _isolation(args) -> int:
+    """The inventory: exits 0, or 2 when a file could not be read or parsed (rows still printed)."""
+    from . import config as config_mod
+    from . import isolation
+    from .engine import ScanOptions
+
+    missing = [p for p in args.paths if not os.path.exists(p)]
+    if missing:
+        return _fail(f"no such file or directory: {', '.join(missing)}")
+    if args.config and not os.path.isfile(args.config):
+        return _fail(f"config file not found: {args.config}")
+    try:
+        cfg = config_mod.load(args.config or config_mod.find(
+            args.paths[0] if os.path.isdir(args.paths[0]) else os.path.dirname(os.path.abspath(args.paths[0]))))
+    except config_mod.ConfigError as exc:
+        return _fail(str(exc))
+    rows, diagnostics = isolation.inventory(args.paths, cfg, ScanOptions(exclude=args.exclude))
+    if args.output:
+        _write_atomically(args.output, lambda fh: isolation.render(args.format, rows, fh))
+    else:
+        isolation.render(args.format, rows, sys.stdout)
+    errors = [d for d in diagnostics if d.level == "error"]
+    for d in errors:
+        where = f"{d.path}:{d.span.line}:{d.span.column}" if d.span else d.path
+        print(f"iaclint: {where}: {d.message}", file=sys.stderr)
+    return EXIT_ERROR if errors else EXIT_OK

@@ -11,6 +11,32 @@ import os
 from dataclasses import dataclass, field
 
 SEVERITIES = ["low", "medium", "high", "critical"]
+# Isolation levels and trust tiers, for the ``[isolation]`` table (docs/isolation.md).
+LEVELS = ["host", "container", "hardened", "sandboxed", "vm", "dedicated"]
+TIERS = ["standard", "sensitive", "untrusted"]
+# Config tables named after a family are handed to that family's policies as options.
+FAMILY_TABLES = ("isolation",)
+
+ISOLATION_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "description": "isolation levels and trust tiers (docs/isolation.md)",
+    "properties": {
+        "floors": {"type": "object", "additionalProperties": False,
+                   "properties": {"untrusted": {"enum": LEVELS}, "sensitive": {"enum": LEVELS}},
+                   "description": "the lowest level each tier may run at"},
+        "namespaces": {"type": "object", "additionalProperties": {"enum": TIERS},
+                       "description": "Kubernetes namespace (glob) -> tier"},
+        "selectors": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "required": ["match-labels", "tier"],
+            "properties": {"match-labels": {"type": "object", "minProperties": 1,
+                                            "additionalProperties": {"type": "string"}},
+                           "tier": {"enum": TIERS}}},
+            "description": "labels (Kubernetes) or tags (Terraform) -> tier"},
+        "runtime-classes": {"type": "object", "additionalProperties": {"enum": LEVELS},
+                            "description": "RuntimeClass name or handler -> level"},
+    },
+}
 
 SCHEMA = {
     "type": "object",
@@ -28,6 +54,7 @@ SCHEMA = {
         "options": {"type": "object", "additionalProperties": {"type": "object"},
                     "description": "per-policy options, by id or name"},
         "format": {"enum": ["text", "json", "sarif", "github"]},
+        "isolation": ISOLATION_SCHEMA,
     },
 }
 
@@ -48,6 +75,13 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     options: dict[str, dict] = field(default_factory=dict)
     format: str | None = None
+    isolation: dict = field(default_factory=dict)
+
+    def options_for(self, policy) -> dict:
+        """A policy's options: its family's table (``[isolation]``) under its own ``[options.ID]``."""
+        own = self.options.get(policy.id) or self.options.get(policy.name) or {}
+        shared = getattr(self, policy.family.replace("-", "_"), None) if policy.family in FAMILY_TABLES else None
+        return {**shared, **own} if shared else own
 
 
 def find(start: str) -> str | None:
