@@ -53,7 +53,7 @@ SCHEMA = {
                      "description": "per-policy severity overrides, by id"},
         "options": {"type": "object", "additionalProperties": {"type": "object"},
                     "description": "per-policy options, by id or name"},
-        "format": {"enum": ["text", "json", "sarif", "github"]},
+        "format": {"enum": ["text", "json", "sarif", "github", "markdown"]},
         "isolation": ISOLATION_SCHEMA,
     },
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import posixpath
+import stat
 import time
 import traceback
 from collections import defaultdict
@@ -198,18 +199,53 @@ def _result_key(read: _Read, config: Config, options: ScanOptions, today: _dt.da
 
 
 def _read(root: str, path: str, limit: int, diagnostics: list[Diagnostic]) -> str | None:
+    """The text of one file, or None with an error diagnostic that says why it was not read.
+
+    Only regular files inside the scanned tree are read, at most ``limit`` bytes: a FIFO would
+    block the scan forever, a device never ends, and a symbolic link (or a path through one)
+    that leads out of the tree is not followed.
+    """
     full = os.path.join(root, path)
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(full)
+    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        diagnostics.append(Diagnostic("note", "skipped: symbolic link out of the scanned tree not followed",
+                                      path, None, "skipped"))
+        return None
     try:
-        size = os.path.getsize(full)
-        if size > limit:
-            diagnostics.append(Diagnostic("error", f"file is {size} bytes, over the limit of {limit}",
-                                          path, Span.point(1), "file-too-large"))
-            return None
-        with open(full, "rb") as fh:
-            data = fh.read()
+        fd = os.open(full, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror or exc}", path,
                                       Span.point(1), "unreadable"))
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            diagnostics.append(Diagnostic("error", "not a regular file (a FIFO, socket or device): not read",
+                                          path, Span.point(1), "not-a-file"))
+            return None
+        chunks, size = [], 0
+        while size <= limit and st.st_size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if st.st_size > limit or size > limit:
+            diagnostics.append(Diagnostic(
+                "error", f"file is {max(st.st_size, size)} bytes, over the limit of {limit} bytes "
+                "(raise it with --max-file-size)", path, Span.point(1), "file-too-large"))
+            return None
+        data = b"".join(chunks)
+    except OSError as exc:
+        diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror or exc}", path,
+                                      Span.point(1), "unreadable"))
+        return None
+    finally:
+        os.close(fd)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        diagnostics.append(Diagnostic("error", "UTF-16 or UTF-32 text (byte order mark): only UTF-8 is read",
+                                      path, Span.point(1), "encoding"))
         return None
     if b"\0" in data:
         line = data.count(b"\n", 0, data.index(b"\0")) + 1
@@ -230,6 +266,8 @@ def _read(root: str, path: str, limit: int, diagnostics: list[Diagnostic]) -> st
 def _error(diagnostics: list[Diagnostic], path: str, exc: Exception) -> None:
     if isinstance(exc, ParseError):
         diagnostics.append(Diagnostic("error", exc.message, path, Span.point(exc.line, exc.column), "parse-error"))
+    elif isinstance(exc, RecursionError):
+        diagnostics.append(Diagnostic("error", "nested too deeply to read", path, Span.point(1), "parse-error"))
     else:
         where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         at = f" at {os.path.basename(where.filename)}:{where.lineno}" if where else ""

@@ -22,6 +22,9 @@ class ScanResult:
     unknowns: list[dict] = field(default_factory=list)  # what was Unknown, for --explain-unknown
     threshold: Severity = Severity.LOW
     duration: float = 0.0
+    # --baseline: {"path", "entries", "matched", "unmatched"}; None without a baseline.
+    # Findings the baseline matched are already gone from ``findings``.
+    baseline: dict | None = None
 
     def source(self, path: str) -> str | None:
         """The text of a scanned file, for fingerprints; None when it cannot be read."""

@@ -777,7 +777,7 @@ def test_github_empty_writes_nothing(tmp_path):
 # -- render -----------------------------------------------------------------------------------
 
 def test_render_dispatch(result):
-    assert FORMATS == ("text", "json", "sarif", "github")
+    assert FORMATS == ("text", "json", "sarif", "github", "markdown")
     for fmt, module in (("text", text_out), ("json", json_out), ("sarif", sarif_out),
                         ("github", github_out)):
         direct = io.StringIO()

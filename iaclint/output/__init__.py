@@ -7,7 +7,8 @@ Writers are imported on use only, so ``iaclint --format text`` never pays for SA
 * ``json``   -- a documented, versioned shape (schema in :mod:`iaclint.output.json`);
 * ``sarif``  -- SARIF 2.1.0 for GitHub code scanning and other SARIF viewers
   (``category="..."`` sets ``automationDetails.id``);
-* ``github`` -- GitHub Actions workflow commands (annotations on the pull request).
+* ``github`` -- GitHub Actions workflow commands (annotations on the pull request);
+* ``markdown`` -- a summary for pull-request comments and job summaries (``limit=N`` findings).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "render"]
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "markdown")
 
 
 def render(fmt: str, result: "ScanResult", stream: TextIO, **opts: Any) -> None:

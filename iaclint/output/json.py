@@ -39,7 +39,13 @@ Shape (``version`` 1; fields are only ever added in a new version, never renamed
           "line": 3, "column": 7            # null when the position is not known
         }
       ],
-      "unknowns": [ {...} ]                 # what was Unknown (as the engine records it)
+      "unknowns": [ {...} ],                # what was Unknown (as the engine records it)
+      "baseline": {                         # only with --baseline (absent otherwise)
+        "path": "iaclint-baseline.json",    # the baseline file as given
+        "entries": 120,                     # entries in the file
+        "matched": 118,                     # findings it matched (left out of "findings")
+        "unmatched": 2                      # entries that matched nothing: prune them
+      }
     }
 
 Positions are never below 1 and an end is never before its start. Output is deterministic:
@@ -110,6 +116,13 @@ JSON_SCHEMA: dict = {
         "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
         "diagnostics": {"type": "array", "items": {"$ref": "#/$defs/diagnostic"}},
         "unknowns": {"type": "array", "items": {"type": "object"}},
+        "baseline": {  # only with --baseline
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["path", "entries", "matched", "unmatched"],
+            "properties": {"path": {"type": "string"}, "entries": _COUNT, "matched": _COUNT,
+                           "unmatched": _COUNT},
+        },
     },
     "$defs": {
         "finding": {
@@ -197,7 +210,7 @@ def build(result: "ScanResult") -> dict:
     unknowns = [jsonable(u) if isinstance(u, dict) else {"value": jsonable(u)}
                 for u in result.unknowns]
     unknowns.sort(key=_unknown_key)
-    return {
+    doc = {
         "version": SHAPE_VERSION,
         "tool": {"name": "iaclint", "version": __version__},
         "summary": {
@@ -214,6 +227,9 @@ def build(result: "ScanResult") -> dict:
         "diagnostics": out_diagnostics,
         "unknowns": unknowns,
     }
+    if result.baseline is not None:
+        doc["baseline"] = {k: result.baseline[k] for k in ("path", "entries", "matched", "unmatched")}
+    return doc
 
 
 def write(result: "ScanResult", stream: TextIO, **opts: Any) -> None:

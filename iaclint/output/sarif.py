@@ -17,7 +17,9 @@ error / 9.5 / error; high -> error / 8.0 / error; medium -> warning / 5.5 / warn
 note / 2.0 / recommendation. Rule tags: ``security``, the family, and
 ``external/cwe/cwe-<n>`` when the policy names a CWE.
 
-Findings the engine suppressed never reach this writer. Diagnostics (parse errors, stale
+Findings the engine suppressed never reach this writer, nor findings a ``--baseline`` matched:
+with a baseline every result has ``baselineState: "new"`` and ``run.properties.baseline``
+counts the entries (``entries``, ``matched``, ``unmatched``). Diagnostics (parse errors, stale
 suppressions) become ``invocations[0].toolExecutionNotifications``; any ``error`` makes
 ``executionSuccessful`` false. Output is deterministic: two-space indentation, ASCII, a
 trailing newline.
@@ -205,6 +207,8 @@ def build(result: "ScanResult", **opts: Any) -> dict:
         line_hash = hashes[f.location.path].get(line)
         if line_hash is not None:
             res["partialFingerprints"] = {"primaryLocationLineHash": line_hash}
+        if result.baseline is not None:  # what the baseline matched is not in the results
+            res["baselineState"] = "new"
         res["properties"] = {"severity": str(f.severity), "family": family_of(f, policies)}
         results.append(res)
 
@@ -232,6 +236,8 @@ def build(result: "ScanResult", **opts: Any) -> dict:
     run["columnKind"] = "unicodeCodePoints"
     run["results"] = results
     run["properties"] = {"unknownSkips": result.unknown_skips, "suppressed": result.suppressed}
+    if result.baseline is not None:
+        run["properties"]["baseline"] = {k: result.baseline[k] for k in ("entries", "matched", "unmatched")}
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 

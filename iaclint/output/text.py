@@ -120,6 +120,12 @@ def summary_line(result: "ScanResult", paint: _Painter | None = None) -> str:
         head = paint(_GREEN, "No findings")
     parts = [head, f"{result.suppressed} suppressed",
              f"{_plural(result.unknown_skips, 'check')} skipped for unknown values"]
+    if result.baseline is not None:
+        parts.append(f"{result.baseline['matched']} in the baseline")
+        stale = result.baseline["unmatched"]
+        if stale:
+            parts.append(f"{_plural(stale, 'baseline entry', 'baseline entries')} no longer "
+                         f"{'matches' if stale == 1 else 'match'} (rewrite it with --write-baseline)")
     errors = len(result.errors)
     if errors:
         parts.append(paint(_LEVEL_STYLE["error"], _plural(errors, "error")))
