@@ -113,7 +113,45 @@ class Unknown:
         return f"Unknown({self.expression!r})" if self.expression else "Unknown()"
 
     def __reduce__(self):
-        return (Unknown, (self.expression, self.reason, self.span))
+        return (type(self), (self.expression, self.reason, self.span))
+
+
+class Encoded(Unknown):
+    """The text of ``jsonencode(x)`` (or ``yamlencode``) when parts of ``x`` are unknown.
+
+    The text itself is Unknown, but its structure is not: an ECS task whose image comes from an
+    ECR repository still says ``privileged = true`` in plain sight. :func:`decoded` hands a
+    policy that structure, with Unknown only where the values are.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any, expression: str = "", reason: str = "", span: "Span | None" = None):
+        super().__init__(expression, reason, span)
+        object.__setattr__(self, "value", value)
+
+    def __reduce__(self):
+        return (Encoded, (self.value, self.expression, self.reason, self.span))
+
+
+def decoded(value: Any) -> Any:
+    """The data of an attribute that holds a JSON document (container definitions, policies).
+
+    A string is decoded (None when it is not JSON, which Terraform would reject too); an
+    :class:`Encoded` value gives the structure ``jsonencode`` was given; any other Unknown
+    raises :class:`UnknownValue`; a structure is returned as it is.
+    """
+    if isinstance(value, Encoded):
+        return value.value
+    if isinstance(value, Unknown):
+        raise UnknownValue(value)
+    if isinstance(value, str):
+        import json
+        try:
+            return json.loads(value)
+        except (ValueError, RecursionError):
+            return None
+    return value
 
 
 def is_known(value: Any) -> bool:

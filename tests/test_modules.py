@@ -323,3 +323,26 @@ resource "x" "y" {
     assert a["resources"] == ["secrets"] and a["key"] is None and a["enabled"] is False
     assert a["size"] == 2
     assert a["known"] is True  # an object with unknown parts is still known not to be null
+
+
+def test_jsonencode_of_partly_unknown_values_keeps_its_structure(tmp_path):
+    import pickle
+    from iaclint.model import Encoded, UnknownValue, decoded
+    write(tmp_path, {"main.tf": '''
+resource "aws_ecr_repository" "r" {
+  name = "agent"
+}
+resource "x" "y" {
+  doc  = jsonencode([{ image = aws_ecr_repository.r.repository_url, privileged = true }])
+  text = jsonencode({ a = 1 })
+}
+'''})
+    res, _ = resources(tmp_path)
+    doc = res["x.y"].attributes["doc"]
+    assert isinstance(doc, Encoded)  # the text is unknown ...
+    with pytest.raises(UnknownValue):
+        doc.startswith("[")
+    value = decoded(doc)  # ... its structure is not
+    assert value[0]["privileged"] is True and isinstance(value[0]["image"], Unknown)
+    assert decoded(res["x.y"].attributes["text"]) == {"a": 1}
+    assert isinstance(pickle.loads(pickle.dumps(doc)), Encoded)  # survives the parse cache

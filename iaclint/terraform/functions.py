@@ -26,7 +26,7 @@ from decimal import Context, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 from typing import Any, Callable, NoReturn
 
-from ..model import ParseError, Unknown
+from ..model import Encoded, ParseError, Unknown
 from ..parsers import hcl as _hcl
 from . import evaluate as _evaluate  # a module reference: evaluate may import this module too
 
@@ -1430,8 +1430,13 @@ def _json(v) -> str:
     return "".join(parts)
 
 
-@_fn("jsonencode", 1, nulls=True)
+@_fn("jsonencode", 1, known=False, nulls=True)
 def _jsonencode(ev, e, v):
+    u = _first_unknown(v)
+    if u is not None:
+        # the text is unknown, its structure is not: policies read it through model.decoded()
+        text = ev.unknown(e, u.reason)
+        return Encoded(v, text.expression, f"jsonencode() of a value with unknown parts: {u.reason}", text.span)
     return _json(v)
 
 

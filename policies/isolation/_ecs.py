@@ -9,9 +9,7 @@ is what Terraform would reject too, and yields no containers.
 
 from __future__ import annotations
 
-import json
-
-from iaclint.model import Unknown, UnknownValue
+from iaclint.model import Unknown, UnknownValue, decoded
 
 
 def container_definitions(resource) -> list[dict]:
@@ -20,14 +18,9 @@ def container_definitions(resource) -> list[dict]:
     Raises :class:`UnknownValue` when the value cannot be known (a variable without a default,
     ``templatefile`` of values known after apply): the policy's verdict is skipped and counted.
     """
-    value = resource.get("container_definitions")
-    if isinstance(value, Unknown):
-        raise UnknownValue(value)
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return []
+    # JSON text, or the structure jsonencode() was given when parts of it (an ECR image URL)
+    # are known only after apply: the known parts still decide
+    value = decoded(resource.get("container_definitions"))
     if isinstance(value, dict):  # a single definition written without the list
         value = [value]
     if not isinstance(value, list):
