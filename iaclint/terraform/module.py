@@ -30,6 +30,10 @@ from .evaluate import _NOT_FOUND, Deps, Env, Evaluator, ResourceValue, _Lazy
 
 MAX_INSTANCES = 1000
 MAX_MODULE_DEPTH = 16
+# Blocks one root module may expand to: resource and module instances and their nested and
+# dynamic blocks. count, for_each and dynamic multiply (a module called 1000 times that calls
+# another 1000 times...); past this, what is left is evaluated once with Unknown instance keys.
+MAX_EXPANSION = 25_000
 META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
 
 
@@ -87,10 +91,11 @@ class Module:
         self.functions = functions
         self.deps = deps or Deps()
         self.diagnostics: list[Diagnostic] = diagnostics if diagnostics is not None else []
+        self._expansion = root._expansion if root is not None else [MAX_EXPANSION]  # blocks left
         fs_base = os.path.join(fs_root, self.root.directory) if fs_root is not None else None
         self._evaluators = {f.path: Evaluator(text_slicer(f.text), functions, self._resolve_root,
                                               fs_base=fs_base, fs_root=fs_root, deps=self.deps,
-                                              fs_reads=self.reads)
+                                              fs_reads=self.reads, report=self._reporter(f.path))
                             for f in files}
         self._local_defs: dict[str, tuple[Attribute, TfFile]] = {}
         self._blocks: dict[tuple[str, str, str], tuple[Block, TfFile]] = {}  # (kind, type, name)
@@ -113,6 +118,7 @@ class Module:
                         self._outputs[item.labels[0]] = (value, f)
         self._types = {t for k, t, _ in self._blocks if k == "resource"}
         self._cache: dict[tuple, Any] = {}      # locals, instances, module calls: computed once
+        self._converters: dict[int, tuple] = {}  # type constraints compiled once (see _conform)
         self._in_progress: set[tuple] = set()
         self.variables, self._var_deps = self._variables(tfvars or [], overrides or {}, inputs)
         rel = posixpath.relpath(directory, self.root.directory) if self.root is not self else "."
@@ -158,12 +164,27 @@ class Module:
                                                     posixpath.basename(f.path)))
             empty = Env({})
             for f in ordered:
-                ev = Evaluator(text_slicer(f.text), self.functions)
+                ev = Evaluator(text_slicer(f.text), self.functions, report=self._reporter(f.path))
                 for item in f.items:
                     if isinstance(item, Attribute):
                         values[item.name] = ev.evaluate(item.expr, empty)
             values.update(overrides)
         return values, deps
+
+    def _reporter(self, path: str):
+        def report(level: str, message: str, span: Span | None, code: str) -> None:
+            self.diagnostics.append(Diagnostic(level, message, path, span, code))
+        return report
+
+    def _spend(self, blocks: int, what: str, ev: Evaluator, span: Span) -> bool:
+        """Take ``blocks`` from the root module's expansion budget; False, with a warning, when
+        they are not left."""
+        if blocks <= self._expansion[0]:
+            self._expansion[0] -= blocks
+            return True
+        ev.note("warning", f"expansion limit: {what} would take this root module past {MAX_EXPANSION} "
+                "blocks; it is evaluated once, with unknown instance keys", span, "tf-limit")
+        return False
 
     def _var(self, name: str, e, ev: Evaluator) -> Any:
         if name not in self.variables:
@@ -173,7 +194,7 @@ class Module:
             value = self._evaluators[value.path].evaluate(value.expr, Env({}))
         if name in self._var_types:
             type_expr, path = self._var_types[name]
-            value = _conform(value, type_expr, self._evaluators[path])
+            value = _conform(value, type_expr, self._evaluators[path], self.root._converters)
         self.variables[name] = value
         ev.deps.add(self._var_deps.get(name, ()))
         return value
@@ -320,6 +341,8 @@ class Module:
         if files is None:
             return Unknown(f"module.{name}", directory)
         mode, instances = self._instances(block, ev)
+        if not self._spend(len(instances), f"module.{name} ({len(instances)} instances)", ev, block.header):
+            return Unknown(f"module.{name}", f"module.{name} is past the expansion limit ({MAX_EXPANSION} blocks)")
         children = []
         for suffix, names in instances:
             env = self.base_env.child(names) if names else self.base_env
@@ -424,6 +447,13 @@ class Module:
         else:
             address = f"{type_}.{name}"
         mode, instances = self._instances(block, ev)
+        if len(instances) > 1 and not self._spend(len(instances) * _weight(block),
+                                                  f"{address} ({len(instances)} instances)", ev, block.header):
+            key = "count" if "count" in instances[0][1] else "each"
+            u = Unknown(key, f"past the expansion limit ({MAX_EXPANSION} blocks)", block.header)
+            mode, instances = "unknown", [("", {"count": {"index": u}} if key == "count" else {"each": {"key": u, "value": u}})]
+        elif len(instances) == 1:
+            self._spend(min(_weight(block), self._expansion[0]), address, ev, block.header)
         out = []
         for suffix, names in instances:
             r = self._resource(block, f, ev, type_, name, self._address(address + suffix), names)
@@ -544,9 +574,26 @@ class Module:
             return
         if isinstance(attrs.get(label), Unknown):
             return
+        if not self._spend(len(items) * _weight(content[0]), f'dynamic "{label}" ({len(items)} blocks)', ev,
+                           block.header):
+            attrs[label] = Unknown(f"dynamic \"{label}\"", f"past the expansion limit ({MAX_EXPANSION} blocks)",
+                                   block.header)
+            spans.setdefault(path + (label,), block.header)
+            return
         for k, v in items:
             inner = env.child({iterator: {"key": k, "value": v}})
             self._nested(label, content[0].body, block.header, path, inner, ev, attrs, spans, computed, refs)
+
+
+def _weight(block: Block) -> int:
+    """The block and the nested blocks written in it (dynamic ones count when expanded)."""
+    n, stack = 1, list(block.body)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Block) and item.type != "dynamic":
+            n += 1
+            stack.extend(item.body)
+    return n
 
 
 class _Default:
@@ -584,45 +631,80 @@ def _quote(key) -> str:
     return f'"{key}"' if isinstance(key, str) else str(key)
 
 
-def _conform(value: Any, t, ev: Evaluator) -> Any:
+def _conform(value: Any, t, ev: Evaluator, converters: dict | None = None) -> Any:
     """A value converted to a variable's type constraint, as Terraform converts it.
 
     Primitive strings become bools and numbers; ``object({...})`` keeps its declared attributes
     and fills ``optional(T, default)`` ones that were left out (or null) with their default, or
     null: without this, every module that takes an object with optional attributes would make
     ``var.x.attr`` an error. ``list``, ``set``, ``map`` and ``tuple`` convert their elements.
+    The type expression is compiled once into a converter (``converters`` remembers it): a
+    module called for every node group converts the same types many times.
     """
-    if isinstance(value, Unknown) or value is None:
-        return value
+    converters = {} if converters is None else converters
+    entry = converters.get(id(t))
+    if entry is None:
+        entry = converters[id(t)] = (t, _compile_type(t, ev))  # holds t: its id stays unique
+    convert = entry[1]
+    return value if convert is None else convert(value)
+
+
+def _compile_type(t, ev: Evaluator):
+    """A function converting a value to type ``t``, or None when nothing needs converting."""
     kind = t.kind
     if kind == "ref":
-        return _convert(value, t.name)
+        name = t.name
+        if name not in ("bool", "number", "string"):
+            return None  # any, or a type we do not model: the value as written
+        return lambda v: v if v is None or isinstance(v, Unknown) else _convert(v, name)
     if kind != "call" or not t.args:
-        return value
+        return None
     name, args = t.name, t.args
-    if name in ("list", "set") and isinstance(value, list):
-        return [_conform(v, args[0], ev) for v in value]
-    if name == "map" and isinstance(value, dict):
-        return {k: _conform(v, args[0], ev) for k, v in value.items()}
-    if name == "tuple" and isinstance(value, list) and args[0].kind == "tuple":
-        return [_conform(v, et, ev) for v, et in zip(value, args[0].items)] + value[len(args[0].items):]
-    if name == "object" and isinstance(value, dict) and args[0].kind == "object":
-        out = {}
+    if name in ("list", "set"):
+        inner = _compile_type(args[0], ev)
+        if inner is None:
+            return None
+        return lambda v: [inner(x) for x in v] if isinstance(v, list) else v
+    if name == "map":
+        inner = _compile_type(args[0], ev)
+        if inner is None:
+            return None
+        return lambda v: {k: inner(x) for k, x in v.items()} if isinstance(v, dict) else v
+    if name == "tuple" and args[0].kind == "tuple":
+        items = [_compile_type(et, ev) for et in args[0].items]
+        return lambda v: [(c(x) if c is not None else x) for x, c in zip(v, items)] + v[len(items):] \
+            if isinstance(v, list) else v
+    if name == "object" and args[0].kind == "object":
+        fields = []
         for key_expr, attr_type in args[0].items:
             key = key_expr.name if key_expr.kind == "ref" else ev.evaluate(key_expr, Env({}))
             if not isinstance(key, str):
-                return value
-            optional = attr_type.kind == "call" and attr_type.name == "optional" and attr_type.args
-            inner = attr_type.args[0] if optional else attr_type
-            v = value.get(key)
-            if v is None and optional and len(attr_type.args) > 1:
-                v = ev.evaluate(attr_type.args[1], Env({}))
-            if key in value or optional:
-                out[key] = _conform(v, inner, ev)
-            else:
-                return value  # Terraform would reject the value: leave it as written
-        return out
-    return value
+                return None
+            optional = attr_type.kind == "call" and attr_type.name == "optional" and bool(attr_type.args)
+            inner_type = attr_type.args[0] if optional else attr_type
+            default = ev.evaluate(attr_type.args[1], Env({})) if optional and len(attr_type.args) > 1 else None
+            inner = _compile_type(inner_type, ev)
+            if default is not None and inner is not None:
+                default = inner(default)
+            fields.append((key, optional, default, inner))
+
+        def convert_object(v):
+            if not isinstance(v, dict):
+                return v
+            out = {}
+            for key, optional, default, inner in fields:
+                if key in v:
+                    x = v[key]
+                    if x is None and optional:
+                        x = default
+                    out[key] = inner(x) if inner is not None and x is not None else x
+                elif optional:
+                    out[key] = default
+                else:
+                    return v  # Terraform would reject the value: leave it as written
+            return out
+        return convert_object
+    return None
 
 
 def _convert(value: Any, type_name: str) -> Any:
