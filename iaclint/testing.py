@@ -10,7 +10,8 @@ An annotation stands on its own line right above the line a finding points at::
 
 ``#`` and ``//`` comments work in every format. Several annotation lines may stack; each applies to
 the next line that is not an annotation. ``todo-expect`` / ``todo-ok`` record known gaps: the
-suite runs them as expected failures.
+suite runs them as expected failures. A fixture folder may hold an ``.iaclint.toml`` that sets
+its policy's options (``[options.IAC-SUP-006]``); it is loaded for that folder only.
 """
 
 from __future__ import annotations
@@ -75,12 +76,15 @@ class FixtureOutcome:
 
 def check_fixture(directory: str, policy_id: str) -> FixtureOutcome:
     """Scan ``directory`` with only ``policy_id`` and compare with its annotations."""
+    from .config import load as load_config
     from .engine import ScanOptions, scan
     exp = fixture_expectations(directory)
+    own = os.path.join(directory, ".iaclint.toml")  # a fixture may set its policy's options
+    config = load_config(os.path.abspath(own)) if os.path.isfile(own) else None
     cwd = os.getcwd()
     os.chdir(directory)  # findings come back relative to the fixture folder
     try:
-        result = scan(["."], options=ScanOptions(select=[policy_id], inline_suppressions=True))
+        result = scan(["."], config=config, options=ScanOptions(select=[policy_id], inline_suppressions=True))
     finally:
         os.chdir(cwd)
     errors = [d for d in result.diagnostics if d.level == "error"]

@@ -51,6 +51,7 @@ import re
 from bisect import bisect_right
 from typing import Any
 
+from iaclint.images import parse_image_ref as _parse_ref
 from iaclint.model import Diagnostic, ParseError, Resource, Span, Unknown
 
 __all__ = ["parse", "parse_image_ref", "INSTRUCTIONS"]
@@ -114,44 +115,11 @@ def parse(text: str, path: str) -> tuple[list[Resource], list[Diagnostic]]:
 
 
 # -- image references ------------------------------------------------------------------------
-_DOMAIN_COMPONENT = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
-_DOMAIN = rf"(?:{_DOMAIN_COMPONENT}(?:\.{_DOMAIN_COMPONENT})*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
-_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_REFERENCE = re.compile(
-    rf"(?P<name>(?:{_DOMAIN}/)?{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*)"
-    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?"
-    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?\Z",
-    re.A,
-)
-
-
 def parse_image_ref(image: str) -> dict | None:
-    """Docker's normalisation of an image reference, or None when it is not a valid one.
-
-    ``python:3`` -> registry ``docker.io``, repository ``library/python``, tag ``3``. ``scratch``
-    is the empty image: no registry.
-    """
-    if image == "scratch":
-        return {"registry": None, "repository": "scratch", "tag": None, "digest": None}
-    m = _REFERENCE.match(image)
-    if m is None or len(m.group("name")) > 255:
-        return None
-    name = m.group("name")
-    slash = name.find("/")
-    first = name[:slash]
-    if slash < 0 or (":" not in first and "." not in first and first != "localhost"
-                     and first.lower() == first):
-        registry, repository = "docker.io", name
-    else:
-        registry, repository = first, name[slash + 1:]
-        if registry == "index.docker.io":
-            registry = "docker.io"
-    if registry == "docker.io" and "/" not in repository:
-        repository = "library/" + repository
-    if repository != repository.lower():
-        return None
-    return {"registry": registry, "repository": repository, "tag": m.group("tag"),
-            "digest": m.group("digest")}
+    """Docker's normalisation of an image reference (``{registry, repository, tag, digest}``),
+    or None when it is not a valid one; see :func:`iaclint.images.parse_image_ref`."""
+    ref = _parse_ref(image)
+    return ref.as_dict() if ref is not None else None
 
 
 # -- internals -------------------------------------------------------------------------------

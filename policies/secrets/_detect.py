@@ -1,27 +1,39 @@
 """The secrets detector shared by every secrets policy.
 
 Three signals, strongest first:
-1. provider patterns whose shape alone is proof (AWS access key ids, GitHub/GitLab/Slack/Stripe
-   tokens, Google API keys, private key blocks, JWTs, URLs with a password);
-2. a secret-looking *name* (password, token, secret_key, ...) holding a literal value that is
-   not a placeholder and is not a reference to a secret store;
-3. high Shannon entropy, only together with a secret-looking name.
 
-Placeholders (``changeme``, ``${...}``, ``<...>``, ``example``, ``xxxx``, ``****``, empty) never
-count. Nothing here prints a secret: :func:`mask` keeps at most the first four characters.
+1. provider patterns whose shape alone is proof: AWS access key ids, GitHub, GitLab, Slack,
+   Stripe, SendGrid, Twilio, npm, PyPI, Docker Hub, Vault, DigitalOcean, OpenAI, Anthropic,
+   Hugging Face, Databricks, ... tokens, Google API keys, Azure storage and Service Bus keys in
+   connection strings, private key blocks, JWTs, URLs with a password (``scheme://user:pass@``);
+2. a secret-looking *name* (``password``, ``DB_PASSWORD``, ``apiKey``, ``client_secret``,
+   ``--token``) holding a literal value that is not a placeholder, a reference to where the
+   secret lives, a path or a setting;
+3. Shannon entropy and character variety, only together with a secret-looking name: a name
+   that merely *mentions* a secret word (``token_audience``) needs a value that looks chosen.
+
+Placeholders never count: ``changeme``, ``${...}``, ``$VAR``, ``$(...)``, ``{{ ... }}``,
+``<...>``, ``example``, ``xxxx``, ``****``, ``dummy``, ``redacted``, ``your-key-here``,
+``var.x`` / ``data.x.y`` / ``module.x.y`` references, Key Vault and secret-store references,
+empty values. Nothing here prints a secret: :func:`mask` keeps only a provider's public prefix
+(``ghp_``, ``AKIA``) and never the length.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import math
+import posixpath
 import re
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Secret:
-    kind: str      # human name: "AWS access key id", "password", ...
-    value: str     # the matched secret text (never print it: use masked)
+    kind: str       # human name: "AWS access key id", "password", ...
+    value: str      # the matched secret text (never print it: use masked)
     start: int = 0  # offset inside the scanned text
     end: int = 0
 
@@ -29,50 +41,83 @@ class Secret:
     def masked(self) -> str:
         return mask(self.value)
 
+    @property
+    def shaped(self) -> bool:
+        """Found by a provider pattern (its shape is the proof), not by a name."""
+        return self.kind in SHAPE_KINDS
 
-PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("AWS access key id", re.compile(r"\b((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b")),
+
+# -- provider patterns -------------------------------------------------------------------------
+# (kind, pattern, group holding the secret). Word boundaries keep them from matching inside
+# longer tokens; every candidate is still checked against the placeholders below.
+_PATTERNS: list[tuple[str, re.Pattern, int]] = [
+    ("AWS access key id", re.compile(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])"), 1),
     ("AWS secret access key", re.compile(
-        r"(?i)aws_?secret_?(?:access_?)?key[\"']?\s*(?:[:=]\s*|\s+)[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])")),
-    ("GitHub token", re.compile(r"\b((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255})\b")),
-    ("GitHub fine-grained token", re.compile(r"\b(github_pat_[A-Za-z0-9_]{82})\b")),
-    ("GitLab token", re.compile(r"\b(glpat-[A-Za-z0-9_\-]{20,})\b")),
-    ("Slack token", re.compile(r"\b(xox[baprs]-[A-Za-z0-9-]{10,})\b")),
-    ("Slack webhook", re.compile(r"(https://hooks\.slack\.com/services/T[A-Za-z0-9_]+/B[A-Za-z0-9_]+/[A-Za-z0-9_]+)")),
-    ("Stripe key", re.compile(r"\b((?:sk|rk)_live_[A-Za-z0-9]{16,})\b")),
-    ("Google API key", re.compile(r"\b(AIza[0-9A-Za-z_\-]{35})\b")),
+        r"(?i)aws_?secret_?(?:access_?)?key[\"']?\s*(?:[:=]\s*|\s+)[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"), 1),
+    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255})(?![A-Za-z0-9])"), 1),
+    ("GitHub fine-grained token", re.compile(r"(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])"), 1),
+    ("GitLab token", re.compile(r"(?<![A-Za-z0-9_])((?:glpat|gldt|glrt|glptt|glsoat)-[A-Za-z0-9_\-]{20,})"), 1),
+    ("Slack token", re.compile(r"(?<![A-Za-z0-9])(xox[baprs]-[A-Za-z0-9-]{10,})"), 1),
+    ("Slack webhook", re.compile(
+        r"(https://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Za-z0-9_]+/[A-Za-z0-9_]+/[A-Za-z0-9_]+)"), 1),
+    ("Stripe key", re.compile(r"(?<![A-Za-z0-9_])((?:sk|rk)_live_[A-Za-z0-9]{16,})(?![A-Za-z0-9])"), 1),
+    ("Google API key", re.compile(r"(?<![A-Za-z0-9_\-])(AIza[0-9A-Za-z_\-]{35})(?![A-Za-z0-9_\-])"), 1),
+    ("SendGrid API key", re.compile(r"(?<![A-Za-z0-9])(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])"), 1),
+    ("Twilio API key", re.compile(r"(?<![A-Za-z0-9])(SK[0-9a-f]{32})(?![A-Za-z0-9])"), 1),
+    ("npm token", re.compile(r"(?<![A-Za-z0-9_])(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])"), 1),
+    ("PyPI token", re.compile(r"(?<![A-Za-z0-9_])(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,})"), 1),
+    ("Docker Hub token", re.compile(r"(?<![A-Za-z0-9_])(dckr_pat_[A-Za-z0-9_\-]{27,})"), 1),
+    ("Vault token", re.compile(r"(?<![A-Za-z0-9_])(hv[sb]\.[A-Za-z0-9_\-]{24,})"), 1),
+    ("DigitalOcean token", re.compile(r"(?<![A-Za-z0-9_])(do[opr]_v1_[a-f0-9]{64})(?![a-f0-9])"), 1),
+    ("OpenAI API key", re.compile(r"(?<![A-Za-z0-9_\-])(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})"), 1),
+    ("Anthropic API key", re.compile(r"(?<![A-Za-z0-9_\-])(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{80,})"), 1),
+    ("Hugging Face token", re.compile(r"(?<![A-Za-z0-9_])(hf_[A-Za-z]{34})(?![A-Za-z0-9])"), 1),
+    ("Databricks token", re.compile(r"(?<![A-Za-z0-9_])(dapi[a-f0-9]{32})(?:-\d)?(?![a-f0-9])"), 1),
+    ("Shopify token", re.compile(r"(?<![A-Za-z0-9_])(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})(?![A-Za-z0-9])"), 1),
+    ("Postman API key", re.compile(r"(?<![A-Za-z0-9_])(PMAK-[a-f0-9]{24}-[a-f0-9]{34})"), 1),
+    ("Grafana token", re.compile(r"(?<![A-Za-z0-9_])(gl(?:c|sa)_[A-Za-z0-9_+/=]{32,})"), 1),
+    ("New Relic key", re.compile(r"(?<![A-Za-z0-9_])(NRAK-[A-Z0-9]{27})(?![A-Z0-9])"), 1),
+    ("Age secret key", re.compile(r"(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})"), 1),
+    ("Azure AD client secret", re.compile(r"(?<![A-Za-z0-9_~.\-])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34})(?![A-Za-z0-9_~.\-])"), 1),
+    ("Azure storage account key", re.compile(r"(?i)AccountKey=([A-Za-z0-9+/]{86,88}={0,2})"), 1),
+    ("Azure shared access key", re.compile(r"(?i)SharedAccessKey=([A-Za-z0-9+/]{42,44}={0,2})"), 1),
     ("private key", re.compile(r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
-                               r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$))")),
-    ("JSON web token", re.compile(r"\b(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})")),
-    ("password in URL", re.compile(r"\b([a-z][a-z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:([^\s@/'\"]{3,128})@[^\s'\"]+)", re.I)),
+                               r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$))"), 1),
+    ("JSON web token", re.compile(r"(?<![A-Za-z0-9_\-])(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"), 1),
+    ("password in URL", re.compile(
+        r"(?<![A-Za-z0-9+.\-])([a-z][a-z0-9+.\-]{1,20}://([^\s:/@'\"`<>]{1,64}):([^\s@/'\"`<>]{3,128})@[^\s'\"`<>]+)", re.I), 3),
 ]
+SHAPE_KINDS = frozenset(kind for kind, _p, _g in _PATTERNS)
 
-SECRET_NAME = re.compile(
-    r"(?i)(?:^|[_\-.\s])?(pass(?:word|wd|phrase)?|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key|"
-    r"private[_\-]?key|client[_\-]?secret|credentials?|auth[_\-]?key|signing[_\-]?key|encryption[_\-]?key|"
-    r"master[_\-]?key|connection[_\-]?string|conn[_\-]?str|dsn|bearer)(?:$|[_\-.\s])?")
-
-# Names that contain a secret word but hold no secret: policies, paths, sizes, flags, references.
-NOT_SECRET_NAME = re.compile(
-    r"(?i)(?:_?(?:file|path|dir|ref|arn|id|name|length|size|policy|version|enabled|required|rotation|"
-    r"reset|expir\w*|ttl|type|url|uri|endpoint|header|prefix|count|min|max|age|hash_?algorithm|"
-    r"secret_?name|key_?name|key_?id|kms\w*)$)|^(?:token_?endpoint|password_?policy)$")
-
-PLACEHOLDER = re.compile(
-    r"(?ix)^(?:"
-    r"|\s+|changeme|change[_\-\s]?me|changeit|password|passw0rd|secret|example\w*|\w*example|sample|dummy|"
-    r"fake\w*|test|testing|todo|tbd|none|null|nil|undefined|redacted|placeholder|your[_\-\w]*|my[_\-]?[\w\-]*|[A-Z][A-Z0-9_]*_VAL(?:UE)?|"
-    r"x{3,}|\*{3,}|\.{3,}|-{3,}|0{4,}|1234\d*|abc\w{0,3}|foo\w*|bar|foobar|"
-    r"\$\{.*\}|\$\(.*\)|\$[A-Za-z_]\w*|%\{.*\}|\{\{.*\}\}|<[^>]*>|\[[^\]]*\]|@\w+|"
-    r"(?:arn|projects|vault|secretsmanager|ssm|kms|sm|azurekeyvault|gcp)[:/].*"
-    r")$")
+# Public, non-secret beginnings that :func:`mask` may show: they say which credential it is.
+_PUBLIC_PREFIX = re.compile(
+    r"^(?:AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|soat)-|xox[baprs]-|(?:sk|rk)_live_|"
+    r"AIza|eyJ|SG\.|npm_|pypi-|dckr_pat_|hv[sb]\.|do[opr]_v1_|sk-ant-|sk-(?:proj|svcacct|admin)-|hf_|dapi|"
+    r"shp(?:at|ca|pa|ss)_|PMAK-|glc_|glsa_|NRAK-|AGE-SECRET-KEY-|https://hooks\.slack\.com/\w+/|"
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----)")
 
 
-def mask(value: str) -> str:
+def mask(value) -> str:
+    """``ghp_****``, ``****``: at most the provider's public prefix, never the length."""
     value = str(value)
-    if len(value) <= 8:
-        return "*" * len(value) if value else ""
-    return value[:4] + "*" * min(len(value) - 4, 12)
+    if not value:
+        return ""
+    m = _PUBLIC_PREFIX.match(value)
+    return (m.group(0) if m else "") + "****"
+
+
+def redact(text: str) -> str:
+    """``text`` with every provider-shaped secret in it masked: for messages that quote a URL, a
+    command or a source the user wrote (``https://ci:****@gitlab.example.com/...``)."""
+    if not isinstance(text, str):
+        return text
+    out, last = [], 0
+    for secret in find_shapes(text):
+        out.append(text[last:secret.start])
+        out.append(secret.masked)
+        last = secret.end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def entropy(text: str) -> float:
@@ -85,87 +130,396 @@ def entropy(text: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in counts.values())
 
 
+# -- placeholders and references ---------------------------------------------------------------
+_PLACEHOLDER = re.compile(
+    r"(?ix)^(?:"
+    r"|\s+|changeme|change[_\-\s.]?me|changeit|change[_\-\s]?this|replace[_\-\s]?me|to[_\-\s]?be[_\-\s]?replaced|"
+    r"fill[_\-\s]?me(?:[_\-\s]?in)?|set[_\-\s]?me|insert[_\-\s]?\w*[_\-\s]?here|\w*[_\-]here|"
+    r"password\d?|passw0rd|pass|secret|token|apikey|api[_\-]key|key|"
+    r"sample\w*|dummy\w*|fake\w*|test|testing|todo|tbd|tbc|none|null|nil|undefined|unset|empty|n/?a|"
+    r"redacted|hidden|masked|placeholder\w*|your[_\-\w]*|my[_\-]?(?:password|secret|token|key|pass)\w*|"
+    r"[A-Z][A-Z0-9_]*_VAL(?:UE)?|x{3,}|\*{3,}|\.{3,}|-{3,}|_{3,}|\#{3,}|0{4,}|1234\d*|abc\w{0,3}|foo\w*|bar|baz|"
+    r"foobar|"
+    r"@\w+|@Microsoft\.KeyVault\(.*\)|\{[^{}]*\}|"
+    r"(?:arn|projects|vault|secretsmanager|ssm|kms|sm|azurekeyvault|gcp|gcpsm|awssm|awsssm|ref\+\w+|op|env)[:/].*"
+    r")$")
+# Text that makes any value a template or a reference, wherever it appears.
+_INTERPOLATED = re.compile(r"\$\{|\$\(|\{\{|\{%|%\{|#\{|\(\(|<%|\[\[|__[A-Za-z]\w*__")
+_MARKERS = re.compile(r"(?i)example|changeme|change_me|replace_?me|placeholder|redacted|dummy|xxxx|\*\*\*|<[^>]*>")
+_ENV_REF = re.compile(r"^\$[A-Za-z_]\w*$|^%[A-Za-z_]\w*%$")
+_TF_REF = re.compile(r"^(?:var|local|data|module|each|count|self|path)\.[\w.\-\[\]\"*]+$")
+_RESOURCE_REF = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9_\-]+\.[a-z0-9_.\[\]\"*]+$")
+_UPPER_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+
+
 def is_placeholder(value: str) -> bool:
-    v = value.strip().strip("'\"")
-    # AWS documents its example credentials with EXAMPLE inside (AKIAIOSFODNN7EXAMPLE).
-    return bool(PLACEHOLDER.match(v)) or v.lower().startswith(("example", "changeme")) or "EXAMPLE" in v
+    """A value that stands for the secret instead of being it (see the module docstring)."""
+    v = str(value).strip().strip("'\"").strip()
+    if not v or _PLACEHOLDER.match(v) or _INTERPOLATED.search(v) or _ENV_REF.match(v):
+        return True
+    if _MARKERS.search(v) or v.lower().startswith(("example", "changeme", "your")):
+        return True  # AWS documents its example keys with EXAMPLE inside (AKIAIOSFODNN7EXAMPLE)
+    if _TF_REF.match(v) or _RESOURCE_REF.match(v):
+        return True
+    if _UPPER_NAME.match(v) and any(w in v for w in ("PASS", "SECRET", "TOKEN", "KEY", "HERE", "VALUE")):
+        return True  # ``DB_PASSWORD`` standing for itself, filled in at deploy time
+    return False
 
 
-def secret_name(name: str) -> bool:
-    """Whether an attribute, variable or key name says it holds a secret."""
+def _dull(secret: str) -> bool:
+    """A provider-shaped string whose random part is not random: ``ghp_xxxx...``, ``AKIA0000...``."""
+    body = _PUBLIC_PREFIX.sub("", secret)
+    return len(set(body)) <= 4
+
+
+# -- names -----------------------------------------------------------------------------------
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+
+# Words that name a secret on their own, and the two-word names that do.
+_SECRET_WORDS = {
+    "password": "password", "passwd": "password", "pwd": "password", "passphrase": "passphrase",
+    "pass": "password", "passwords": "password", "secret": "secret", "secrets": "secret", "token": "token", "tokens": "token",
+    "credential": "credential", "credentials": "credential", "creds": "credential",
+    "apikey": "API key", "apitoken": "API token", "authtoken": "auth token", "dsn": "connection string",
+    "bearer": "bearer token", "privatekey": "private key", "secretkey": "secret key",
+    "accesskey": "access key", "clientsecret": "client secret", "connectionstring": "connection string",
+    "connstr": "connection string", "pat": "access token",
+}
+_SECRET_PAIRS = {
+    ("api", "key"): "API key", ("access", "key"): "access key", ("private", "key"): "private key",
+    ("secret", "key"): "secret key", ("auth", "key"): "auth key", ("signing", "key"): "signing key",
+    ("encryption", "key"): "encryption key", ("master", "key"): "master key",
+    ("account", "key"): "account key", ("shared", "key"): "shared key", ("app", "key"): "app key",
+    ("storage", "key"): "storage key", ("primary", "key"): "access key", ("secondary", "key"): "access key",
+    ("subscription", "key"): "subscription key", ("hmac", "key"): "HMAC key", ("jwt", "key"): "JWT key",
+    ("session", "key"): "session key", ("preshared", "key"): "pre-shared key", ("psk", "key"): "pre-shared key", ("license", "key"): "license key", ("sas", "key"): "SAS key",
+    ("connection", "string"): "connection string", ("conn", "str"): "connection string",
+    ("conn", "string"): "connection string", ("auth", "token"): "auth token", ("api", "token"): "API token",
+    ("access", "token"): "access token", ("refresh", "token"): "refresh token", ("id", "token"): "ID token",
+    ("client", "secret"): "client secret", ("webhook", "secret"): "webhook secret",
+}
+# Single lowercase words that end in a secret word: ``dbpassword``, ``authtoken``.
+_COMPOUND_SUFFIXES = ("password", "passwd", "passphrase", "secret", "token", "apikey", "accesskey",
+                      "secretkey", "privatekey")
+# Words after which the secret word is still the thing named (``SECRET_KEY_BASE``, ``password2``).
+_QUALIFIERS = frozenset({
+    "value", "base", "prod", "production", "dev", "development", "staging", "stage", "test", "live",
+    "main", "primary", "secondary", "new", "old", "current", "b64", "base64", "encoded", "raw",
+    "string", "str", "plain", "plaintext", "text", "txt", "default", "local", "remote", "root",
+    "admin", "master", "user", "db", "app", "api", "key", "data", "pem", "der", "hex", "v1", "v2",
+})
+# A name whose last word is one of these holds something about the secret, not the secret.
+_NOT_SECRET_LAST = frozenset({
+    "file", "files", "path", "paths", "dir", "directory", "ref", "refs", "reference", "arn", "arns",
+    "id", "ids", "name", "names", "length", "len", "size", "policy", "policies", "version", "versions",
+    "enabled", "enable", "disabled", "disable", "required", "require", "rotation", "rotate", "reset",
+    "expiry", "expiration", "expires", "expire", "expired", "ttl", "lifetime", "type", "types", "kind",
+    "url", "uri", "urls", "endpoint", "endpoints", "header", "headers", "prefix", "suffix", "count",
+    "min", "max", "age", "algorithm", "algorithms", "algo", "hash", "hashed", "digest", "kms", "stdin",
+    "env", "var", "variable", "command", "cmd", "mode", "format", "method", "strategy", "timeout",
+    "duration", "period", "seconds", "secs", "days", "hours", "minutes", "location", "store", "provider",
+    "source", "template", "field", "label", "labels", "selector", "regex", "pattern", "hint", "prompt",
+    "validity", "complexity", "manager", "mount", "volume", "bucket", "table", "topic", "queue", "role",
+    "owner", "group", "scope", "scopes", "audience", "issuer", "usage", "limit", "limits", "lock",
+    "locked", "retry", "retries", "attempts", "interval", "schedule", "reuse", "history", "generator",
+    "generate", "created", "updated", "exists", "present", "check", "validation", "encrypted",
+    "encryption", "authentication", "auth", "login", "username", "user", "config", "configuration",
+    "settings", "options", "option", "sha", "sha256", "md5", "bcrypt", "salt", "checksum", "fingerprint",
+    "set", "list", "map", "storage", "backend", "parameter", "param", "params",
+    "annotation", "property", "resource", "module", "class", "selection", "creation", "output",
+})
+# A name that starts with one of these is a setting about secrets: ``max_tokens``, ``use_password``.
+_NOT_SECRET_FIRST = frozenset({
+    "max", "min", "num", "number", "count", "length", "size", "limit", "ttl", "expiry", "no", "disable",
+    "disabled", "enable", "enabled", "use", "allow", "require", "required", "has", "is", "show", "hide",
+    "reset", "rotate", "rotation", "generate", "create", "forgot", "change", "ask", "skip", "insecure",
+    "manage", "managed", "random", "total", "per",
+})
+
+
+def _words(name: str) -> list[str]:
+    return [w.lower() for w in _NON_ALNUM.split(_CAMEL.sub("_", name)) if w]
+
+
+def _name_kind(name: str) -> tuple[str, bool] | None:
+    """``(kind, head)`` when ``name`` says it holds a secret; ``head`` when the secret word is the
+    thing named (``DB_PASSWORD``) rather than mentioned (``token_audience_prod``)."""
     if not isinstance(name, str) or not name:
+        return None
+    leaf = re.split(r"[/]", name.strip())[-1].lstrip("-")
+    words = _words(leaf)
+    if not words or words[-1] in _NOT_SECRET_LAST or words[0] in _NOT_SECRET_FIRST:
+        return None
+    found = None
+    for i, w in enumerate(words):
+        kind = None
+        if i and (words[i - 1], w) in _SECRET_PAIRS:
+            kind = _SECRET_PAIRS[(words[i - 1], w)]
+            if kind == "access key" and i > 1 and words[i - 2] == "secret":
+                kind = "secret access key"  # AWS_SECRET_ACCESS_KEY
+        elif w in _SECRET_WORDS and (w not in ("pass", "pat") or i == len(words) - 1):
+            kind = _SECRET_WORDS[w]
+        elif len(words) == 1 and w.endswith(_COMPOUND_SUFFIXES) and len(w) > 6:
+            kind = next(_SECRET_WORDS.get(s, s) for s in _COMPOUND_SUFFIXES if w.endswith(s))
+        if kind is not None:
+            found = (kind, i)
+    if found is None:
+        return None
+    kind, i = found
+    rest = words[i + 1:]
+    head = all(w in _QUALIFIERS or w.isdigit() for w in rest)
+    return kind, head
+
+
+def secret_name(name) -> bool:
+    """Whether an attribute, variable, key or flag name says it holds a secret."""
+    return _name_kind(name) is not None
+
+
+# -- values ----------------------------------------------------------------------------------
+_SETTING_WORDS = frozenset({
+    "true", "false", "yes", "no", "on", "off", "enabled", "disabled", "enable", "disable", "required",
+    "optional", "preferred", "auto", "automatic", "default", "none", "always", "never", "strict", "lax",
+    "allow", "deny", "allowed", "denied", "manual", "managed", "internal", "external", "random",
+    "generated", "rotate", "static", "dynamic", "plain", "plaintext", "basic", "bearer", "digest",
+})
+_PATHISH = re.compile(r"^(?:[a-z0-9_.\-]+/)+[a-z0-9_.\-]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
+_REFERENCE_PREFIXES = ("$", "/", "./", "../", "~", "arn:", "projects/", "http://", "https://", "file:",
+                       "s3://", "gs://", "az://", "vault:", "ssm:", "secretsmanager:", "sm://", "ref+",
+                       "@Microsoft.KeyVault", "keyvault:", "secretref:", "op://")
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?[a-zA-Z]{0,2}$")
+
+
+def looks_chosen(value: str) -> bool:
+    """A literal that looks chosen rather than descriptive: long enough, varied enough."""
+    v = value.strip()
+    if len(v) < 8 or v.startswith(_REFERENCE_PREFIXES) or " " in v:
         return False
-    leaf = re.split(r"[./]", name)[-1]
-    return bool(SECRET_NAME.search(leaf)) and not NOT_SECRET_NAME.search(leaf)
+    if re.fullmatch(r"[a-z]+(?:[_\-.][a-z]+)*|[A-Z]+(?:[_\-.][A-Z]+)*", v):  # words and identifiers
+        return False
+    classes = sum(bool(re.search(p, v)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
+    return classes >= 2 and entropy(v) >= 2.5
 
 
-def scan_text(text: str) -> list[Secret]:
-    """Provider-shaped secrets anywhere in free text (user data, scripts, config files)."""
+def _literal_ok(value: str, head: bool) -> bool:
+    """Whether a value under a secret-looking name is a credential rather than a setting, a
+    sentence, a path, a number or a reference to where the secret really lives."""
+    v = value.strip()
+    if len(v) < 6 or any(c.isspace() for c in v) or is_placeholder(v):
+        return False
+    if v.lower() in _SETTING_WORDS or v.startswith(_REFERENCE_PREFIXES) or _NUMBER.match(v):
+        return False
+    if _PATHISH.match(v) or _EMAIL.match(v):
+        return False
+    if not head:
+        return looks_chosen(v)
+    return entropy(v) >= 2.0
+
+
+def check_value(name, value) -> Secret | None:
+    """A named literal: a provider shape anywhere in it, or a secret name with a credential-like
+    literal. Anything but a non-empty string (a number, a bool, an Unknown) is not a secret."""
+    if not isinstance(value, str) or not value:
+        return None
+    hits = find_shapes(value)
+    if hits:
+        return hits[0]
+    named = _name_kind(name) if isinstance(name, str) else None
+    if named is None:
+        return None
+    if named[0] == "connection string" and "=" in value:
+        found = assignments(" " + value)  # Server=...;User ID=app;Password=...;
+        return found[0] if found else None
+    if _literal_ok(value, named[1]):
+        return Secret(named[0], value.strip(), 0, len(value))
+    return None
+
+
+def find_shapes(text) -> list[Secret]:
+    """Provider-shaped secrets anywhere in ``text``, in order, placeholders left out."""
     if not isinstance(text, str) or len(text) < 8:
         return []
     found: list[Secret] = []
-    for kind, pattern in PATTERNS:
+    for kind, pattern, group in _PATTERNS:
         for m in pattern.finditer(text):
-            value = m.group(2) if kind == "password in URL" else m.group(1)
-            if is_placeholder(value) or "EXAMPLE" in value:
+            value = m.group(group)
+            if kind == "password in URL":
+                if m.group(2) == value or is_placeholder(value) or _INTERPOLATED.search(m.group(1)):
+                    continue  # postgres://postgres:postgres@ is a default, ${PASS} a reference
+            elif is_placeholder(value) or _dull(value) or (kind == "JSON web token" and _sample_jwt(value)):
                 continue
-            found.append(Secret(kind, value, m.start(1), m.end(1)))
-    found.extend(_assignments(text, found))
+            elif kind == "private key" and _empty_key(value):
+                continue
+            if any(s.start <= m.start(group) < s.end for s in found):
+                continue
+            found.append(Secret(kind, value, m.start(group), m.end(group)))
+    return sorted(found, key=lambda s: s.start)
+
+
+def scan_text(text) -> list[Secret]:
+    """Provider-shaped secrets and ``PASSWORD=...`` style assignments in free text (scripts,
+    config files, user data)."""
+    found = find_shapes(text)
+    if isinstance(text, str):
+        found.extend(assignments(text, found))
     return sorted(found, key=lambda s: s.start)
 
 
 _ASSIGN_RE = re.compile(
-    r"(?im)(?:^|[\s;{,(]|export\s+)[\"']?([A-Za-z_][\w.\-]*)[\"']?\s*(?::|=|\s--?\w*\s)\s*[\"']?([^\s\"'`;,)]{6,})")
+    r"(?im)(?:^|[\s;{,(]|export\s+)[\"']?([A-Za-z_][\w.\-]*)[\"']?[ \t]*(?::|=)[ \t]*[\"']?([^\s\"'`;,)]{6,})")
 
 
-def _assignments(text: str, already: list[Secret]) -> list[Secret]:
-    """``PASSWORD=...`` style assignments in scripts and config text."""
+def assignments(text: str, already: list[Secret] = ()) -> list[Secret]:
+    """``PASSWORD=...`` / ``password: ...`` assignments of chosen-looking literals in text."""
     taken = [(s.start, s.end) for s in already]
     out = []
     for m in _ASSIGN_RE.finditer(text):
         name, value = m.group(1), m.group(2)
-        if not secret_name(name) or any(a <= m.start(2) < b for a, b in taken):
+        if any(a <= m.start(2) < b for a, b in taken):
             continue
-        if is_placeholder(value) or not _strong(value):
+        named = _name_kind(name)
+        if named is None or is_placeholder(value) or not looks_chosen(value):
             continue
-        out.append(Secret(f"{name} value", value, m.start(2), m.end(2)))
+        out.append(Secret(f"{named[0]} ({name})", value, m.start(2), m.end(2)))
     return out
 
 
-def _strong(value: str) -> bool:
-    """A literal that looks chosen rather than descriptive: long enough, varied enough."""
-    if len(value) < 8 or value.startswith(("$", "/", "./", "{{", "%")):
+def _sample_jwt(token: str) -> bool:
+    """The jwt.io sample token and its kin ("John Doe", sub 1234567890)."""
+    try:
+        part = token.split(".")[1]
+        payload = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode("utf-8", "replace")
+    except (binascii.Error, ValueError, IndexError):
         return False
-    if re.fullmatch(r"[a-z]+(?:[_\-][a-z]+)*", value):  # a plain word or identifier-like phrase
-        return False
-    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
-    return classes >= 2 and entropy(value) >= 2.5
+    return "John Doe" in payload or '"sub":"1234567890"' in payload.replace(" ", "")
 
 
-def check_value(name: str, value) -> Secret | None:
-    """A named literal: a provider pattern anywhere, or a secret name with a strong literal."""
-    if not isinstance(value, str) or not value:
+def _empty_key(block: str) -> bool:
+    body = re.sub(r"-----(?:BEGIN|END)[^-]*-----", "", block)
+    body = re.sub(r"\s|\\n", "", body)
+    return len(body) < 40 or bool(_MARKERS.search(body)) or _dull(body)
+
+
+# -- command lines -----------------------------------------------------------------------------
+# Programs whose -p takes a password (mysql's attached: -pSECRET; sshpass's -p SECRET).
+_MYSQL = frozenset({"mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow",
+                    "mariadb", "mariadb-dump", "mariadb-admin"})
+_LOGIN_TOOLS = frozenset({"docker", "podman", "buildah", "skopeo", "helm", "oras", "crane", "nerdctl"})
+_USER_FLAGS = {"curl": ("-u", "--user", "-U", "--proxy-user"), "wget": (), "lftp": ("-u",)}
+_HEADER_FLAGS = ("-H", "--header")
+_AUTH_HEADER = re.compile(r"(?i)^\s*(?:proxy-)?authorization\s*:\s*(?:basic|bearer|token|digest)?\s*(\S+)\s*$")
+_NAMED_HEADER = re.compile(r"^\s*([A-Za-z0-9\-_]+)\s*:\s*(\S+)\s*$")
+
+
+def argv_secrets(argv: list[str]) -> list[Secret]:
+    """Credentials given on a command line: ``--password=x``, ``--token x``, ``curl -u user:pass``,
+    ``curl -H "Authorization: Bearer x"``, ``mysql -px``, ``sshpass -p x``, ``docker login -p x``,
+    ``htpasswd -b file user x``, ``npm config set _authToken x``, plus provider shapes anywhere.
+
+    ``argv`` is one command's words after quote removal, program first. Values that are
+    references (``$TOKEN``, ``$(cat /run/secrets/x)``) or placeholders are not credentials.
+    """
+    out: list[Secret] = []
+    if not argv:
+        return out
+    program = posixpath.basename(argv[0])
+    words = argv[1:]
+
+    def add(kind: str, value: str, name: str | None = None, head: bool = True) -> None:
+        if value and _literal_ok(value, head) and not any(s.value == value for s in out):
+            out.append(Secret(kind if name is None else f"{kind} ({name})", value))
+
+    i = 0
+    while i < len(words):
+        word = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if word.startswith("--") and len(word) > 2:
+            flag, eq, value = word[2:].partition("=")
+            named = _name_kind(flag)
+            if named is not None:
+                if eq:
+                    add(named[0], value, "--" + flag, named[1])
+                elif nxt is not None and not nxt.startswith("-"):
+                    add(named[0], nxt, "--" + flag, named[1])
+                    i += 1
+            elif flag in ("user", "proxy-user") and program in _USER_FLAGS:
+                user_value = value if eq else (nxt or "")
+                _user_pass(user_value, add)
+                i += 0 if eq else 1
+            elif flag == "header" and not eq and nxt is not None:
+                _header(nxt, add)
+                i += 1
+            elif flag == "header" and eq:
+                _header(value, add)
+        elif word.startswith("-") and len(word) > 3 and word[1].isalpha() and \
+                _name_kind(word[1:].partition("=")[0]) is not None:
+            # Go-style single-dash long flags: -password=x, -api-token x
+            flag, eq, value = word[1:].partition("=")
+            named = _name_kind(flag)
+            if eq:
+                add(named[0], value, "-" + flag, named[1])
+            elif nxt is not None and not nxt.startswith("-"):
+                add(named[0], nxt, "-" + flag, named[1])
+                i += 1
+        elif word.startswith("-") and len(word) > 1 and not word.startswith("--"):
+            letter, attached = word[1], word[2:]
+            if program in _USER_FLAGS and word[:2] in _USER_FLAGS[program]:
+                _user_pass(attached or (nxt or ""), add)
+                i += 0 if attached else 1
+            elif program == "curl" and word == "-H" and nxt is not None:
+                _header(nxt, add)
+                i += 1
+            elif program in _MYSQL and letter == "p" and attached:
+                add("password", attached, "mysql -p")
+            elif program == "sshpass" and letter == "p":
+                add("password", attached or (nxt or ""), "sshpass -p")
+                i += 0 if attached else 1
+            elif program in _LOGIN_TOOLS and "login" in words[:i] and letter == "p" and len(word) == 2 and nxt:
+                add("password", nxt, f"{program} login -p")
+                i += 1
+        i += 1
+    if program == "htpasswd":
+        flags = "".join(w[1:] for w in words if w.startswith("-") and not w.startswith("--"))
+        positional = [w for w in words if not w.startswith("-")]
+        if "b" in flags and len(positional) >= 2:
+            add("password", positional[-1], "htpasswd -b")
+    if "config" in words and "set" in words:  # npm config set //registry/:_authToken x, aws configure set
+        rest = words[words.index("set") + 1:]
+        if rest:
+            key, eq, value = rest[0].partition("=")
+            named = _name_kind(key.rsplit(":", 1)[-1])
+            if named is not None:
+                add(named[0], value if eq else (rest[1] if len(rest) > 1 else ""), key, named[1])
+    for shaped in find_shapes(" ".join(argv)):
+        if not any(s.value == shaped.value for s in out):
+            out.append(shaped)
+    return out
+
+
+def _user_pass(text: str, add) -> None:
+    user, sep, password = text.partition(":")
+    if sep and password:
+        add("password", password, "user:password")
+
+
+def _header(text: str, add) -> None:
+    m = _AUTH_HEADER.match(text)
+    if m:
+        add("credential", m.group(1), "Authorization header")
+        return
+    m = _NAMED_HEADER.match(text)
+    if m and secret_name(m.group(1)):
+        add(_name_kind(m.group(1))[0], m.group(2), m.group(1) + " header")
+
+
+# -- structured text ---------------------------------------------------------------------------
+def json_value(text):
+    """The value of a JSON document, or None when ``text`` is not JSON (a template, say)."""
+    if not isinstance(text, str):
         return None
-    hits = [s for s in scan_text(value) if not s.kind.endswith(" value")]
-    if hits:
-        return hits[0]
-    if secret_name(name) and not is_placeholder(value) and _named_literal_ok(value):
-        return Secret(_kind_from_name(name), value, 0, len(value))
-    return None
-
-
-def _named_literal_ok(value: str) -> bool:
-    # A value under a secret name only has to look like a real credential, not a sentence, path,
-    # boolean or a reference to where the secret really lives.
-    v = value.strip()
-    if len(v) < 6 or " " in v.strip() or v.lower() in ("true", "false", "yes", "no"):
-        return False
-    if v.startswith(("$", "/", "./", "~", "{{", "%{", "arn:", "projects/", "http://", "https://")):
-        return False
-    return entropy(v) >= 2.0
-
-
-def _kind_from_name(name: str) -> str:
-    m = SECRET_NAME.search(re.split(r"[./]", name)[-1])
-    word = (m.group(1) if m else "secret").lower().replace("-", "_")
-    return {"pwd": "password", "passwd": "password", "pass": "password"}.get(word, word.replace("_", " "))
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None

@@ -1,4 +1,4 @@
-"""Credential written into a Dockerfile (ENV, ARG, LABEL or a RUN command).
+"""Credential written into a Dockerfile (ENV, ARG, LABEL, or a RUN, CMD, ENTRYPOINT or HEALTHCHECK command).
 
 ## Why
 Everything in a Dockerfile ends up in the image or its metadata: `ENV` values are in the image
@@ -7,11 +7,20 @@ config (`docker history`, `docker inspect`), and a `RUN` line is recorded verbat
 history, even when a later step deletes the file it wrote. Anyone who can pull the image, from
 a registry, a cache or a laptop, can read the secret.
 
+`CMD`, `ENTRYPOINT` and `HEALTHCHECK` commands are in the image config, and files written by
+`COPY <<EOF` heredocs are in a layer.
+
 Checked: `ENV`, `ARG` (global ones too) and `LABEL` values under secret-looking names or with a
-credential's shape, and `RUN` commands and heredocs for provider credentials (AWS keys, GitHub,
-GitLab, Slack and Stripe tokens, private keys, JWTs, passwords in URLs). An `ARG` without a
-default is not reported, nor are references like `$TOKEN` and placeholders. Messages show at
-most four characters of the secret.
+credential's shape; `RUN`, `CMD`, `ENTRYPOINT` and `HEALTHCHECK` commands (shell and exec form,
+heredoc scripts, `sh -c '...'`, `ONBUILD` triggers) for provider credentials (AWS keys, GitHub,
+GitLab, Slack, Stripe, npm tokens, private keys, JWTs, passwords in URLs) and for credentials
+on command lines: `curl -u user:pass`, `-H "Authorization: Bearer ..."`, `--password=x`,
+`--token x`, `mysql -px`, `sshpass -p x`, `docker login -p x`, `npm config set _authToken x`,
+`PGPASSWORD=x psql`, `export API_KEY=x`, `echo 'root:x' | chpasswd`, and `password=...` lines
+written with `echo`; `ADD`/`COPY` sources with a credential in the URL; and `COPY` heredoc
+files. An `ARG` without a default is not reported, nor are references (`$TOKEN`,
+`$(cat /run/secrets/token)`, `--password-stdin`) and placeholders. Messages show at most a
+provider's public prefix.
 
 ## Fix
 Remove the value and rotate it: it is in every image built from this file. For secrets a build
@@ -33,12 +42,17 @@ RUN --mount=type=secret,id=github_token \
 
 from __future__ import annotations
 
+import posixpath
+
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from ._detect import check_value, scan_text
+from ._detect import check_value, find_shapes, scan_text
+from ._shell import argv_or_script_secrets, script_secrets
 
 PAIR_COMMANDS = ("ENV", "ARG", "LABEL")
+COMMANDS = ("RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK")
+_NON_POSIX = ("powershell", "pwsh", "cmd")
 
 
 @policy(id="IAC-SEC-003", name="dockerfile-secret-in-build", severity=Severity.HIGH, family="secrets",
@@ -51,8 +65,11 @@ def dockerfile_secret_in_build(resource, options):
             if secret is not None:
                 yield resource.finding(f"hard-coded {secret.kind} in ARG {name}: {secret.masked}",
                                        at=("global_args", name))
+    posix = True
     for i, inst in enumerate(resource.get("instructions") or ()):
         path = ("instructions", i)
+        if inst.get("cmd") == "SHELL" and inst.get("json") and inst.get("argv"):
+            posix = not posixpath.basename(str(inst["argv"][0])).lower().startswith(_NON_POSIX)
         if inst.get("cmd") == "ONBUILD" and isinstance(inst.get("trigger"), dict):
             inst, path = inst["trigger"], path + ("trigger",)
         cmd = inst.get("cmd")
@@ -62,15 +79,41 @@ def dockerfile_secret_in_build(resource, options):
                 if secret is not None:
                     yield resource.finding(f"hard-coded {secret.kind} in {cmd} {name}: {secret.masked}",
                                            at=path + ("pairs", j))
-        elif cmd == "RUN":
-            texts = [inst.get("args") or ""] + [h.get("body") or "" for h in inst.get("heredocs") or ()]
-            found = {}
-            for text in texts:
-                for secret in scan_text(text):
-                    if not secret.kind.endswith(" value"):  # provider shapes only in commands
-                        found.setdefault(secret.value, secret)
+        elif cmd in COMMANDS:
+            found = _command_secrets(inst, posix)
             if found:
-                first, *rest = found.values()
+                first, *rest = found
                 more = f" (and {len(rest)} more)" if rest else ""
-                yield resource.finding(f"RUN contains a hard-coded {first.kind}: {first.masked}{more}; "
-                                       "it stays in the image history", at=path)
+                where = "it stays in the image history" if cmd == "RUN" else "it is in the image config"
+                yield resource.finding(f"{cmd} contains a hard-coded {first.kind}: {first.masked}{more}; "
+                                       f"{where}", at=path)
+        elif cmd in ("COPY", "ADD"):
+            sources = find_shapes(inst.get("args") or "")  # ADD https://ci:<token>@host/file
+            if sources:
+                yield resource.finding(f"{cmd} source contains a hard-coded {sources[0].kind}: "
+                                       f"{sources[0].masked}; it stays in the image history", at=path)
+                continue
+            for heredoc in inst.get("heredocs") or ():
+                found = scan_text(heredoc.get("body") or "")
+                if found:
+                    yield resource.finding(f"{cmd} writes a file with a hard-coded {found[0].kind}: "
+                                           f"{found[0].masked}; it is in an image layer",
+                                           at=path)
+
+
+def _command_secrets(inst: dict, posix: bool) -> list:
+    """The credentials of a RUN, CMD, ENTRYPOINT or HEALTHCHECK instruction."""
+    if inst.get("cmd") == "HEALTHCHECK":
+        command = inst.get("command")
+        if isinstance(command, list):
+            return argv_or_script_secrets([str(w) for w in command])
+        texts = [command] if isinstance(command, str) else []
+    elif inst.get("json"):
+        return argv_or_script_secrets([str(w) for w in inst.get("argv") or ()])
+    else:
+        texts = [inst.get("args") or ""] + [h.get("body") or "" for h in inst.get("heredocs") or ()]
+    found = {}
+    for text in texts:
+        for secret in (script_secrets(text) if posix else find_shapes(text)):
+            found.setdefault(secret.value, secret)
+    return list(found.values())

@@ -1,15 +1,20 @@
-"""Secret values committed in a Kubernetes manifest (a Secret's data, or a ConfigMap).
+"""Secret values committed in a Kubernetes Secret manifest.
 
 ## Why
 A Secret manifest in the repository is the secret in the repository: base64 is an encoding,
 not encryption, and whoever can read the repository, its forks, clones and CI logs can read
-the value. A ConfigMap is worse: it is not even treated as sensitive by RBAC, audit logging or
-encryption at rest.
+the value.
+
+Reported: every real value under `data` (decoded) and `stringData` of a `Secret`. Not reported:
+empty values, placeholders (`changeme`, `${SMTP_USER}`, `<set by the pipeline>`, `REPLACE_ME`,
+`DB_PASSWORD_VAL`), the public certificate of a TLS Secret (its private key is reported),
+service-account token Secrets (the token controller fills them) and encrypted kinds such as
+`SealedSecret` (a different kind). Messages show no part of the value.
 
 ## Fix
 Keep real values out of Git: create Secrets out of band, or commit them encrypted (Sealed
 Secrets, SOPS) or as references (External Secrets Operator, the Secrets Store CSI driver).
-Move credentials out of ConfigMaps into Secrets. Then rotate every value that was committed.
+Then rotate every value that was committed.
 
 ## Example
 ```yaml
@@ -27,18 +32,14 @@ spec:
 
 import base64
 import binascii
-import re
 
 from iaclint.model import Severity
 from iaclint.registry import policy
 
 from .._k8s import substitution_token
-from ._detect import check_value, is_placeholder, mask, scan_text
+from ._detect import is_placeholder, mask
 
 SKIPPED_TYPES = frozenset({"kubernetes.io/service-account-token"})
-# Values people commit to be replaced at deploy time.
-_FILL_ME = re.compile(r"(?i)^(?:replace[_\-\s]?me|to[_\-\s]?be[_\-\s]?replaced|fill[_\-\s]?me(?:[_\-\s]?in)?|"
-                      r"set[_\-\s]?me|insert[_\-\s]?\w*[_\-\s]?here|change[_\-\s]?this)$")
 
 
 def _decode(raw: str) -> str:
@@ -56,10 +57,13 @@ def _decode(raw: str) -> str:
 
 def _real(value: str) -> bool:
     v = value.strip()
-    if not v or is_placeholder(v) or _FILL_ME.match(v):
+    if not v or is_placeholder(v):
         return False
-    # A certificate (tls.crt, ca.crt) is public; its private key is not.
-    return not ("-----BEGIN CERTIFICATE-----" in v and "PRIVATE KEY" not in v)
+    # A certificate (tls.crt, ca.crt) or a public key is public; a private key is not.
+    if "PRIVATE KEY" in v:
+        return True
+    return not ("-----BEGIN CERTIFICATE-----" in v or "-----BEGIN PUBLIC KEY-----" in v
+                or v.startswith(("ssh-rsa ", "ssh-ed25519 ", "ecdsa-sha2-")))
 
 
 def _secret(resource):
@@ -79,28 +83,7 @@ def _secret(resource):
                                        f"({mask(text.strip())})", at=(section, key))
 
 
-def _config_map(resource):
-    name = resource.get("metadata.name") or resource.name
-    values = resource.get("data")
-    if not isinstance(values, dict):
-        return
-    for key, value in values.items():
-        if not isinstance(value, str) or substitution_token(str(key), value):
-            continue
-        found = scan_text(value) or ([s] if (s := check_value(str(key), value)) else [])
-        if found:
-            secret = found[0]
-            yield resource.finding(f'ConfigMap "{name}" holds a {secret.kind} in data.{key} '
-                                   f"({secret.masked}): ConfigMaps are not secret", at=("data", key))
-
-
-# One policy, two kinds: a Secret's every real value counts, a ConfigMap's only when it looks
-# like a credential.
-CHECKS = {"Secret": _secret, "ConfigMap": _config_map}
-
-
 @policy(id="IAC-SEC-005", name="k8s-committed-secret", severity=Severity.HIGH, family="secrets",
-        applies_to=tuple(CHECKS), equivalents=("AVD-KSV-0109",), cwe=540,
-        precision="high")
+        applies_to=("Secret",), cwe=540, precision="high")
 def k8s_committed_secret(resource, options):
-    yield from CHECKS[resource.type](resource)
+    yield from _secret(resource)

@@ -1,22 +1,29 @@
-"""Credential in EC2 user data (instance, launch template or launch configuration).
+"""Credential in a virtual machine's boot script: EC2 user data, Azure custom data, GCE startup scripts.
 
 ## Why
-User data is not a secret store. Anyone allowed `ec2:DescribeInstanceAttribute` or
-`ec2:DescribeLaunchTemplateVersions` reads it in clear, every process on the instance can fetch
-it from the metadata service (`/latest/user-data`, no IMDS token needed with IMDSv1), and it is
-copied into AMIs, launch template versions, Terraform state and often console logs. A key or
-password written there leaks far beyond the instance.
+User data, custom data and instance metadata are not secret stores. On AWS anyone allowed
+`ec2:DescribeInstanceAttribute` or `ec2:DescribeLaunchTemplateVersions` reads user data in
+clear, and every process on the instance can fetch it from the metadata service; on Azure,
+custom data is kept in the VM model and readable from the instance; on Google Cloud, metadata
+(`startup-script`, `user-data`) is readable by anyone with `compute.instances.get` and by every
+process on the VM. All of it is copied into images, launch template versions, Terraform state
+and often console logs. A key or password written there leaks far beyond the machine.
 
-`user_data` and `user_data_base64` are scanned (base64 and gzip are decoded) for provider
-credentials (AWS access keys, GitHub, GitLab, Slack and Stripe tokens, private keys, JWTs,
-passwords in URLs) and for `PASSWORD=...` style assignments of chosen-looking literals.
-User data built with `templatefile()` or `base64encode()` of unknown input cannot be read
-statically and is skipped.
+Checked: `user_data` / `user_data_base64` of EC2 instances, launch templates, launch
+configurations, spot requests and Lightsail instances; `custom_data` / `user_data` of Azure
+virtual machines and scale sets (also in `os_profile`); `metadata_startup_script` and the
+`metadata` of GCE instances and instance templates (script keys like `startup-script` are
+scanned as scripts, other keys are judged by name). Base64 and gzip are decoded. Reported:
+provider credentials (AWS keys, GitHub, GitLab, Slack, Stripe tokens, private keys, JWTs,
+passwords in URLs) and `PASSWORD=...` style assignments of chosen-looking literals. Scripts
+built by `templatefile()` or `file()` cannot be read statically and are not checked; a secret
+whose literal is a variable default is reported at that default (IAC-SEC-011).
 
 ## Fix
-Remove the secret and rotate it. Give the instance an IAM role (instance profile) instead of
-access keys, and have the boot script fetch other secrets at run time from Secrets Manager or
-SSM Parameter Store (`aws ssm get-parameter --with-decryption`).
+Remove the secret and rotate it. Give the machine an identity instead of keys (an EC2 instance
+profile, an Azure managed identity, a GCE service account), and have the boot script fetch
+other secrets at run time from Secrets Manager / SSM Parameter Store, Key Vault or Secret
+Manager.
 
 ## Example
 ```hcl
@@ -29,7 +36,7 @@ EOT
 # good
 user_data = <<-EOT
   #!/bin/bash
-  export DB_PASSWORD="$(aws ssm get-parameter --name /app/db --with-decryption \
+  export DB_PASSWORD="$(aws ssm get-parameter --name /app/db --with-decryption \\
     --query Parameter.Value --output text)"
 EOT
 ```
@@ -39,36 +46,91 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gzip
 import re
 import zlib
 
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from ._detect import scan_text
+from ._detect import check_value, scan_text
+from ._tf import COMPUTED_NOTE, INPUT_TYPES, Origins, holders
 
+_AWS = ("user_data", "user_data_base64")
+_AZURE = ("custom_data", "user_data")
+_GCE = (("metadata_startup_script", "script"), ("metadata", "metadata"))
+SOURCES = {
+    "aws_instance": _AWS, "aws_launch_template": ("user_data",), "aws_launch_configuration": _AWS,
+    "aws_spot_instance_request": _AWS, "aws_spot_fleet_request": ("launch_specification.user_data",),
+    "aws_lightsail_instance": ("user_data",),
+    "azurerm_linux_virtual_machine": _AZURE, "azurerm_windows_virtual_machine": _AZURE,
+    "azurerm_linux_virtual_machine_scale_set": _AZURE, "azurerm_windows_virtual_machine_scale_set": _AZURE,
+    "azurerm_orchestrated_virtual_machine_scale_set": ("user_data_base64", "os_profile.custom_data"),
+    "azurerm_virtual_machine": ("os_profile.custom_data",),
+    "azurerm_virtual_machine_scale_set": ("os_profile.custom_data",),
+    "google_compute_instance": _GCE, "google_compute_instance_template": _GCE,
+    "google_compute_region_instance_template": _GCE,
+}
+# GCE metadata keys whose value is a script run at boot (or cloud-init user data).
+SCRIPT_KEYS = frozenset({
+    "startup-script", "user-data", "shutdown-script", "startup-script-ps1", "windows-startup-script-ps1",
+    "windows-startup-script-cmd", "windows-startup-script-bat", "sysprep-specialize-script-ps1",
+    "sysprep-specialize-script-cmd", "windows-shutdown-script-ps1",
+})
+_MAX_DECODED = 1 << 20
 _BASE64 = re.compile(r"^[A-Za-z0-9+/\s]+=*\s*$")
 
 
 @policy(id="IAC-SEC-004", name="user-data-secret", severity=Severity.HIGH, family="secrets",
-        applies_to=("aws_instance", "aws_launch_template", "aws_launch_configuration"),
-        equivalents=("CKV_AWS_46", "AVD-AWS-0029", "AVD-AWS-0129"), cwe=798, precision="high")
-def user_data_secret(resource, options):
-    for key in ("user_data", "user_data_base64"):
-        value = resource.get(key)
-        if value is None:
-            continue
-        text = str(value)
-        found = {}
-        for candidate in (text, _decoded(text)):
-            for secret in scan_text(candidate or ""):
-                found.setdefault(secret.value, secret)
-        if not found:
-            continue
-        first, *rest = found.values()
-        more = f" (and {len(rest)} more)" if rest else ""
-        yield resource.finding(f"{key} contains a hard-coded {first.kind}: {first.masked}{more}", at=key)
+        applies_to=tuple(SOURCES) + INPUT_TYPES,
+        equivalents=("CKV_AWS_46", "AVD-AWS-0029", "AVD-AWS-0129", "CKV_AZURE_45", "AVD-AZU-0037"),
+        cwe=798, scope="project", precision="high")
+def user_data_secret(project, options):
+    origins = Origins.of(project)
+    for resource in project.of_type(*SOURCES):
+        yield from project.guarded(_check(resource, origins), resource)
+
+
+def _check(resource, origins):
+    for source in SOURCES[resource.type]:
+        path, how = source if isinstance(source, tuple) else (source, "script")
+        for holder, attribute in holders(resource, path):
+            value = holder.get(attribute)
+            written = holder.written_here(attribute)
+            if how == "metadata":
+                if isinstance(value, dict):
+                    for key, item in value.items():
+                        if str(key) in SCRIPT_KEYS:
+                            found = _script_secrets(item)
+                        else:
+                            one = check_value(str(key), item)
+                            found = [one] if one is not None else []
+                        yield from _report(holder, attribute, f'metadata["{key}"]', found, written, origins)
+                continue
+            yield from _report(holder, attribute, path, _script_secrets(value), written, origins)
+
+
+def _report(holder, attribute, where, found, written, origins):
+    if not written:
+        found = [s for s in found if not origins.reported_elsewhere(s, holder, attribute)]
+    if not found:
+        return
+    first, *rest = found
+    more = f" (and {len(rest)} more)" if rest else ""
+    note = "" if written else COMPUTED_NOTE
+    yield holder.finding(f"{where} contains a hard-coded {first.kind}: {first.masked}{more}{note}",
+                         at=attribute)
+
+
+def _script_secrets(value) -> list:
+    """The secrets of a boot script, read as written and, when it is base64 (optionally gzip),
+    decoded."""
+    if not isinstance(value, str) or not value:
+        return []
+    found = {}
+    for candidate in (value, _decoded(value)):
+        for secret in scan_text(candidate or ""):
+            found.setdefault(secret.value, secret)
+    return list(found.values())
 
 
 def _decoded(text: str) -> str | None:
@@ -81,9 +143,9 @@ def _decoded(text: str) -> str | None:
     except (binascii.Error, ValueError):
         return None
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error):
+        try:  # bounded: a small gzip bomb must not become gigabytes
+            data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, _MAX_DECODED)
+        except zlib.error:
             return None
     try:
         return data.decode("utf-8")

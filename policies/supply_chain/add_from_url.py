@@ -33,6 +33,8 @@ import re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
+from ..secrets._detect import redact
+
 _URL = re.compile(r"^https?://", re.I)
 _GIT = re.compile(r"(?:\.git(?:[#?].*)?$)|^git@|^git://", re.I)
 
@@ -50,6 +52,6 @@ def add_from_url(resource, options):
             sources = (inst.get("args") or "").split()[:-1]
         urls = [s for s in sources if _URL.match(s) and not _GIT.search(s)]
         if urls:
-            yield resource.finding(f"ADD downloads {urls[0]} without --checksum: the content is not "
-                                   "verified; add --checksum=sha256:..., or vendor the file and COPY it",
+            yield resource.finding(redact(f"ADD downloads {urls[0]} without --checksum: the content is not "
+                                          "verified; add --checksum=sha256:..., or vendor the file and COPY it"),
                                    at=("instructions", i))

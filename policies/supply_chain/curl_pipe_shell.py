@@ -38,6 +38,7 @@ from iaclint.model import Severity
 from iaclint.registry import policy
 
 from .._docker import SHELLS, pipelines, run_scripts, runs_stdin
+from ..secrets._detect import redact
 
 DOWNLOADERS = frozenset({"curl", "wget", "fetch"})
 _RUNS_DOWNLOAD = re.compile(r"^(<\(|\$\(|`)\s*(?:sudo\s+)?(curl|wget|fetch)\b")
@@ -53,8 +54,8 @@ def curl_pipe_shell(resource, options):
             for pipeline in pipelines(script):
                 found = found or _piped(pipeline) or _substituted(pipeline)
         if found:
-            yield resource.finding(f"RUN executes a download without verifying it ({found}); download "
-                                   "to a file and check its hash first", at=("instructions", i))
+            yield resource.finding(redact(f"RUN executes a download without verifying it ({found}); download "
+                                          "to a file and check its hash first"), at=("instructions", i))
 
 
 def _piped(pipeline) -> str | None:

@@ -28,46 +28,7 @@ from iaclint.model import Severity
 from iaclint.registry import policy
 
 from .._k8s import describe
-
-
-def split_image(ref: str) -> tuple[str, str | None, str | None]:
-    """``(name, tag, digest)`` of an image reference; a ``:port`` of the registry is not a tag."""
-    ref = ref.strip()
-    name, _, digest = ref.partition("@")
-    slash = name.rfind("/")
-    colon = name.rfind(":")
-    tag = None
-    if colon > slash:
-        name, tag = name[:colon], name[colon + 1:]
-    return name, tag or None, digest or None
-
-
-def _templated(ref: str) -> bool:
-    return any(mark in ref for mark in ("${", "{{", "$(", "<"))
-
-
-def _deploy_time_images(project) -> set[str]:
-    """Image names a build or deploy tool in the scan rewrites with a pinned reference."""
-    names: set[str] = set()
-    for res in project.all:
-        if res.source != "kubernetes":
-            continue
-        api = res.get("apiVersion")
-        if isinstance(api, str) and api.startswith("skaffold/"):
-            builds = [res.node("build")] + [p.node("build") for p in res.blocks("profiles")]
-            for build in builds:
-                if build is None:
-                    continue
-                for artifact in build.blocks("artifacts"):
-                    image = artifact.get("image")
-                    if isinstance(image, str):
-                        names.add(split_image(image)[0])
-        elif isinstance(api, str) and api.startswith("kustomize.config.k8s.io/"):
-            for entry in res.blocks("images"):
-                name = entry.get("name")
-                if isinstance(name, str) and (entry.get("newTag") or entry.get("digest")):
-                    names.add(split_image(name)[0])
-    return names
+from ._images import container_images, pinning_of, rewrites
 
 
 @policy(id="IAC-SUP-004", name="k8s-image-unpinned", severity=Severity.MEDIUM, family="supply-chain",
@@ -75,17 +36,12 @@ def _deploy_time_images(project) -> set[str]:
         scope="project", precision="high")
 def k8s_image_unpinned(project, options):
     rewritten = None
-    for resource in project.of_type("k8s:workload"):
-        for container in resource.containers():
-            image = container.get("image")
-            if not isinstance(image, str) or not image.strip() or _templated(image):
-                continue
-            name, tag, digest = split_image(image)
-            if digest or (tag and tag != "latest"):
-                continue
-            if rewritten is None:
-                rewritten = _deploy_time_images(project)
-            if name in rewritten:
-                continue
-            problem = "uses the mutable :latest tag" if tag else "has no tag (it pulls :latest)"
-            yield container.finding(f'{describe(container)} image "{image.strip()}" {problem}', at="image")
+    for _resource, container, image, ref in container_images(project):
+        if ref.digest or (ref.tag and ref.tag != "latest"):
+            continue
+        if rewritten is None:
+            rewritten = rewrites(project)
+        if pinning_of(ref, rewritten).tag:
+            continue
+        problem = "uses the mutable :latest tag" if ref.tag else "has no tag (it pulls :latest)"
+        yield container.finding(f'{describe(container)} image "{image}" {problem}', at="image")

@@ -1,0 +1,65 @@
+"""Credentials written into shell commands: Dockerfile RUN lines, container commands, scripts.
+
+The script is split into simple commands with :mod:`policies._docker` (quotes removed the way
+the shell does, ``sh -c '...'`` and ``$(...)`` followed), so a flag is judged as a word of the
+command it belongs to. Found: credentials on command lines (:func:`_detect.argv_secrets`),
+variables set for a command or exported (``PGPASSWORD=x psql``, ``export API_TOKEN=x``),
+``password=...`` lines written by ``echo``/``printf``, ``user:password`` fed to ``chpasswd``,
+and provider-shaped secrets anywhere in the text. ``$TOKEN`` and ``$(cat /run/secrets/x)`` are
+references, not credentials.
+"""
+
+from __future__ import annotations
+
+from .._docker import pipelines, shell_c_script
+from .._docker import Command
+from ._detect import Secret, _literal_ok, argv_secrets, assignments, check_value, find_shapes
+
+_DECLARE = frozenset({"export", "declare", "typeset", "readonly", "local"})
+_WRITERS = frozenset({"echo", "printf"})
+
+
+def script_secrets(script: str) -> list[Secret]:
+    """Every credential written into a POSIX shell script, first occurrence of each value."""
+    found: dict[str, Secret] = {}
+
+    def add(secret: Secret | None) -> None:
+        if secret is not None:
+            found.setdefault(secret.value, secret)
+
+    if not isinstance(script, str) or not script.strip():
+        return []
+    for pipeline in pipelines(script):
+        for k, cmd in enumerate(pipeline):
+            for name, value in cmd.environment:
+                add(check_value(name, value))
+            argv = cmd.argv
+            if not argv:
+                continue
+            if cmd.name in _DECLARE:
+                for word in argv[1:]:
+                    name, eq, value = word.partition("=")
+                    if eq:
+                        add(check_value(name, value))
+            for secret in argv_secrets(argv):
+                add(secret)
+            if cmd.name in _WRITERS:
+                text = " ".join(argv[1:])
+                for secret in assignments(" " + text):
+                    add(secret)
+                if any(later.name == "chpasswd" for later in pipeline[k + 1:]):
+                    for line in text.replace("\\n", "\n").splitlines():
+                        _user, sep, password = line.strip().partition(":")
+                        if sep and _literal_ok(password, True):
+                            add(Secret("password (chpasswd)", password))
+    for secret in find_shapes(script):
+        add(secret)
+    return list(found.values())
+
+
+def argv_or_script_secrets(argv: list[str]) -> list[Secret]:
+    """The credentials of an exec-form command: the script of ``sh -c '...'``, else its words."""
+    script = shell_c_script(Command(list(argv), " ".join(argv))) if argv else None
+    if script is not None:
+        return script_secrets(script)
+    return argv_secrets(list(argv))
