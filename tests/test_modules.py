@@ -346,3 +346,24 @@ resource "x" "y" {
     assert value[0]["privileged"] is True and isinstance(value[0]["image"], Unknown)
     assert decoded(res["x.y"].attributes["text"]) == {"a": 1}
     assert isinstance(pickle.loads(pickle.dumps(doc)), Encoded)  # survives the parse cache
+
+
+def test_resources_referred_to_are_indexed_even_when_no_policy_checks_their_type(tmp_path):
+    from iaclint.engine import ScanOptions, _build, _collect
+    from iaclint.config import Config
+    write(tmp_path, {"main.tf": '''
+resource "random_password" "db" {
+  length = 20
+}
+resource "not_referenced" "x" {
+  a = 1
+}
+resource "aws_db_instance" "db" {
+  password = random_password.db.result
+}
+'''})
+    read = _collect([str(tmp_path)], Config(), ScanOptions())
+    loaded = _build(read, ScanOptions(), wanted={"aws_db_instance"})
+    by = {r.address: r for r in loaded.resources}
+    assert "random_password.db" in by and "not_referenced.x" not in by
+    assert Project(loaded.resources).references(by["aws_db_instance.db"]) == [by["random_password.db"]]

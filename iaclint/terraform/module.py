@@ -412,6 +412,7 @@ class Module:
     # -- resources -----------------------------------------------------------------------
     def resources(self) -> list[Resource]:
         out: list[Resource] = []
+        skipped: list[tuple] = []
         for f in self.files:
             ev = self._evaluators[f.path]
             for item in f.items:
@@ -420,6 +421,7 @@ class Module:
                 if item.type in ("resource", "data") and len(item.labels) == 2:
                     if self.wanted is not None and \
                             (item.labels[0] if item.type == "resource" else f"data.{item.labels[0]}") not in self.wanted:
+                        skipped.append((item.type, item.labels[0], item.labels[1]))
                         continue
                     built = self._instances_of(item.type, item.labels[0], item.labels[1])
                     if self._blocks[(item.type, item.labels[0], item.labels[1])][0] is item and \
@@ -433,6 +435,12 @@ class Module:
                     if not isinstance(calls, Unknown):
                         for child in calls[1]:
                             out.extend(child.resources())
+        # No selected policy reads these types, but another resource referred to them, so they
+        # were evaluated anyway: keep them, so project.references() can answer about them.
+        for key in skipped:
+            built = self._cache.get(key)
+            if built is not None and not isinstance(built, Unknown):
+                out.extend(built[1])
         return out
 
     def _address(self, address: str) -> str:
