@@ -29,6 +29,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from iaclint.model import Encoded
+
 
 @dataclass(frozen=True)
 class Secret:
@@ -516,7 +518,13 @@ def _header(text: str, add) -> None:
 
 # -- structured text ---------------------------------------------------------------------------
 def json_value(text):
-    """The value of a JSON document, or None when ``text`` is not JSON (a template, say)."""
+    """The value of a JSON document, or None when ``text`` is not JSON (a template, say).
+
+    ``jsonencode()`` of a value with parts known only after apply gives its structure: the
+    literal secret next to an ECR image URL is still a literal secret.
+    """
+    if isinstance(text, Encoded):
+        return text.value
     if not isinstance(text, str):
         return None
     try:
