@@ -2,11 +2,14 @@
 
     python benchmarks/floor.py parse FOLDER [--jobs N]   # discover, read and parse every file
     python benchmarks/floor.py hash FOLDER               # discover, read and hash every file
+    python benchmarks/floor.py evaluate FOLDER [--jobs N] # parse, then evaluate every module
 
 ``parse`` is what a cold scan cannot go below without a faster parser (same discovery, same
 reading, same parsers and worker processes as ``iaclint scan``, no evaluation, no policies, no
 output); ``hash`` is the floor of a warm scan, which must at least read every file and hash it
-to find its cache entry.
+to find its cache entry. ``evaluate`` adds Terraform evaluation (variables, locals, functions,
+modules, references) to ``parse``, building every resource, with no policy run: the difference
+is what evaluation costs.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import sys
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["parse", "hash"])
+    ap.add_argument("mode", choices=["parse", "hash", "evaluate"])
     ap.add_argument("folder")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
@@ -30,6 +33,10 @@ def main() -> int:
         for rel in sorted(found.files):
             with open(os.path.join(root, rel), "rb") as fh:
                 hashlib.sha256(fh.read()).digest()
+        return 0
+    if args.mode == "evaluate":
+        from iaclint.engine import ScanOptions, load
+        load([args.folder], options=ScanOptions(jobs=args.jobs))
         return 0
     from iaclint.engine import MAX_FILE_BYTES, _read
     from iaclint.parse import parse_all
