@@ -35,6 +35,9 @@ class Flag:
     missing: Callable | None = None
     # Arguments that make the resource inherit the setting (restores, replicas, secondaries).
     inherited_from: tuple = ()
+    # Whether the resource is judged at all (None: always); e.g. a single-node cluster has no
+    # traffic between nodes to encrypt.
+    judged: Callable | None = None
     off: Callable = is_false
     on: Callable = is_true
     precision: str = "high"
@@ -43,6 +46,8 @@ class Flag:
 
 def check(resource, flag: Flag):
     if any(resource.get(key) is not None for key in flag.inherited_from):
+        return
+    if flag.judged is not None and not flag.judged(resource):
         return
     for path in flag.paths:
         head, _, leaf = path.rpartition(".")

@@ -12,6 +12,12 @@ have only the disk encryption of the etcd volumes. Hence low severity: the findi
 controls the key. Reported: no `encryption_config`, or none whose `resources` include `secrets`
 with a `provider.key_arn`.
 
+## Differences from Checkov
+Checkov's CKV_AWS_58 fails terraform-aws-eks's `aws_eks_cluster.this` only as instantiated by
+the `disabled_eks` test call (`create = false`): its `count` is 0 there and no cluster exists. In
+every call that creates the cluster, `encryption_config` comes from the variable's defaults
+(`resources = ["secrets"]`, the module's own KMS key), which iaclint evaluates and passes.
+
 ## Fix
 Add `encryption_config { resources = ["secrets"] provider { key_arn = aws_kms_key.eks.arn } }`.
 It can be added to an existing cluster but never removed.

@@ -7,7 +7,7 @@ provider's default lets plain text through.
 
 from __future__ import annotations
 
-from iaclint.model import Severity
+from iaclint.model import Severity, Unknown, UnknownValue
 
 from ._flags import Flag, register
 from ._values import is_false, is_true
@@ -26,13 +26,38 @@ def _word(word):
     return lambda v: isinstance(v, str) and v.strip().lower() == word
 
 
+def _several_nodes(domain) -> bool:
+    """Whether an OpenSearch domain has more than one node: data nodes (``instance_count``,
+    default 1), dedicated masters or UltraWarm nodes. An Unknown count raises UnknownValue."""
+    config = domain.blocks("cluster_config")
+    if not config:
+        return False
+    config = config[0]
+    count = config.get("instance_count")
+    if isinstance(count, Unknown):
+        raise UnknownValue(count)
+    if _number(count) > 1:
+        return True
+    return any(is_true(config.get(switch)) for switch in ("dedicated_master_enabled", "warm_enabled"))
+
+
+def _number(value) -> float:
+    """A number as Terraform converts it (``3``, ``"3"``); 0 for anything else (not judged)."""
+    if isinstance(value, bool):
+        return 0
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 FLAGS = [
     Flag(
         id="IAC-ENC-024", name="opensearch-node-to-node-unencrypted", severity=Severity.MEDIUM,
         applies_to=("aws_opensearch_domain", "aws_elasticsearch_domain"),
         paths=("node_to_node_encryption.enabled",),
         subject="OpenSearch domain", problem="sends data between its nodes unencrypted",
-        missing=lambda r: "defaults to false", cwe=319,
+        missing=lambda r: "defaults to false", judged=_several_nodes, cwe=319,
         equivalents=("CKV_AWS_6", "AVD-AWS-0043"),
         doc='''OpenSearch or Elasticsearch domain without node-to-node encryption.
 
@@ -42,6 +67,10 @@ node-to-node encryption that traffic crosses the VPC in clear, where anything th
 packets in the subnets (a compromised instance, a traffic mirror session) reads the indexed data.
 Fine-grained access control requires it. When the `node_to_node_encryption` block is missing,
 encryption is off (the provider's documented default).
+
+A single-node domain (`instance_count` 1, its default, without dedicated masters or UltraWarm
+nodes) is not reported: there is no traffic between nodes to encrypt. Raise the count and the
+finding appears.
 
 ## Fix
 Add `node_to_node_encryption { enabled = true }` (OpenSearch, or Elasticsearch 6.0 or later;

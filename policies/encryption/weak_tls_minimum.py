@@ -2,8 +2,8 @@
 Gateway, OpenSearch, Azure Storage, App Service, Azure databases).
 
 Every row is "the minimum TLS version written in attribute X of resource Y must be 1.2 or newer".
-Only values written in the code are judged, except where the provider's default itself accepts
-TLS 1.0 (CloudFront with a custom certificate).
+Only values written in the code are judged, except where the default itself accepts TLS 1.0
+(CloudFront with a custom certificate, OpenSearch domains).
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ def check(resource, row: MinTls):
         head, _, leaf = path.rpartition(".")
         blocks = resource.blocks(head) if head else [resource]
         if not blocks:
+            if n == 0 and row.default is not None:
+                yield resource.finding(f"{row.subject} accepts {row.weak[row.default]}: {head} is not set, "
+                                       f"so {leaf} defaults to {hcl(row.default)}; {row.advice}")
             continue
         node = blocks[0]
         value = node.get(leaf)
@@ -164,14 +167,17 @@ resource "aws_api_gateway_domain_name" "api" {
         paths=("domain_endpoint_options.tls_security_policy",),
         weak={"Policy-Min-TLS-1-0-2019-07": "TLS 1.0"},
         subject="OpenSearch domain", advice='use "Policy-Min-TLS-1-2-PFS-2023-10"',
+        default="Policy-Min-TLS-1-0-2019-07",
         equivalents=("CKV_AWS_228", "AVD-AWS-0126"),
         doc='''OpenSearch or Elasticsearch domain endpoint accepts TLS 1.0 (Policy-Min-TLS-1-0-2019-07).
 
 ## Why
 `Policy-Min-TLS-1-0-2019-07` lets clients of the domain endpoint negotiate TLS 1.0 and 1.1,
 deprecated protocols (RFC 8996) with known weaknesses; the domain carries search queries, indexed
-documents and, with fine-grained access control, passwords. Only an explicit value is reported:
-the provider leaves `tls_security_policy` to the service when it is not written.
+documents and, with fine-grained access control, passwords. A missing `tls_security_policy` (or
+a missing `domain_endpoint_options` block) is reported too: the provider then sends nothing and
+the service applies its default, `Policy-Min-TLS-1-0-2019-07`, which domains keep until the
+policy is changed. Say the policy in the code.
 
 ## Fix
 Set `tls_security_policy = "Policy-Min-TLS-1-2-PFS-2023-10"` (or `Policy-Min-TLS-1-2-2019-07`)
@@ -205,6 +211,12 @@ with deprecated protocols (RFC 8996), whose known weaknesses a downgrade-capable
 against the data and the shared access signatures in the requests. Azure Storage is retiring
 TLS 1.0 and 1.1 altogether. Only explicit values are reported: the default is `TLS1_2` since
 azurerm 3.0 (it was `TLS1_0` in azurerm 2.x, so 2.x code without the argument is weak too).
+
+## Differences from Checkov
+Checkov's CKV_AZURE_44 fails every account that does not write `TLS1_2` or `TLS1_3`, including
+accounts without the argument. On terragoat (azurerm `>= 2.0.0`, which installs the current
+provider) both storage accounts leave it out and get `TLS1_2`: Checkov's two findings are false
+positives for any provider from 3.0 on.
 
 ## Fix
 Set `min_tls_version = "TLS1_2"` (or remove it on azurerm 3.0 and later).
@@ -277,6 +289,15 @@ The server's minimum TLS version decides what its clients may negotiate. `TLS1_0
 protocols (RFC 8996) for logins and query traffic. Only explicit values are reported: the
 defaults are `TLS1_2` / `"1.2"` in current azurerm versions. `TLSEnforcementDisabled` goes with
 SSL enforcement turned off and is reported by IAC-ENC-028.
+
+## Differences from Checkov
+Checkov's CKV_AZURE_52, CKV_AZURE_54 and CKV_AZURE_147 also fail servers that leave the minimum
+out. For `azurerm_mssql_server` that is a false positive on azurerm 3.0 and later, whose default
+is `"1.2"` (terragoat's seven `mssql` servers, on azurerm `>= 2.0.0`). A PostgreSQL or MySQL
+single server with `ssl_enforcement_enabled = false` has no TLS minimum at all, since it accepts
+plain connections: iaclint reports that once, as IAC-ENC-028, where Checkov reports it twice,
+as SSL enforcement off and as no TLS minimum (terragoat's `azurerm_mysql_server.example` and
+`azurerm_postgresql_server.example`).
 
 ## Fix
 Set `ssl_minimal_tls_version_enforced = "TLS1_2"` (single servers) or

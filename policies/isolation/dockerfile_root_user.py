@@ -25,6 +25,13 @@ upon, like the official `python` images, and the application image built `FROM` 
 `USER` belongs (and is checked). An image that copies files of its own (a tool box ending in
 `CMD ["bash"]`) is reported.
 
+## Differences from Checkov
+Checkov's CKV_DOCKER_3 fails every Dockerfile without a `USER` instruction anywhere. On
+docker-python that is each of the 42 official `python` images: base images, ending in
+`CMD ["python3"]` (`CMD ["python"]` on Windows), that application images are built `FROM` and
+where the `USER` belongs, which iaclint does not report (see above). Checkov also passes a file where an earlier build stage has
+a `USER` but the final one runs as root; iaclint judges the final stage only.
+
 ## Fix
 Create an unprivileged user (or use a numeric UID, which works with `runAsNonRoot` in
 Kubernetes) and switch to it after the steps that need root:

@@ -17,6 +17,12 @@ requires tokens and only explicit `optional` settings are reported. Not reported
 `http_endpoint = "disabled"` (no metadata service at all) and an `aws_instance` launched from a
 `launch_template`, whose metadata options apply (the template is checked on its own).
 
+## Differences from Checkov
+Checkov's CKV_AWS_79 fails the launch templates of terraform-aws-eks's node group modules,
+but only as instantiated by the `disabled_eks` test call (`create = false`), where their `count`
+is 0 and nothing is created; with any call that creates them, `metadata_options` comes from the
+variable's `optional(string, "required")` default, which iaclint evaluates and passes.
+
 ## Fix
 Add `metadata_options { http_tokens = "required" }`, and keep `http_put_response_hop_limit = 1`
 unless containers on the host need the metadata service (then 2). Check first that the software

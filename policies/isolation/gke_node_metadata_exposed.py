@@ -15,6 +15,14 @@ reported by `gke-workload-identity-disabled`, so a missing mode is not reported 
 false positive of scanners that require the block everywhere). `node_metadata = "SECURE"`
 (metadata concealment, deprecated) is not reported.
 
+## Differences from Checkov
+Checkov's CKV_GCP_69 fails every cluster and node pool that does not write
+`mode = "GKE_METADATA"`. In a cluster with Workload Identity that is a false positive: its pools
+run the GKE metadata server by default. In a cluster without it (terragoat's
+`workload_cluster` and its `custom_node_pool`) every pool exposes the node's metadata server;
+iaclint reports that once, on the cluster, as `gke-workload-identity-disabled` (which lists
+CKV_GCP_69 too), not again on each pool, and not on a cluster whose default pool is removed.
+
 ## Fix
 Set `workload_metadata_config { mode = "GKE_METADATA" }` on the pool (or remove the block in a
 Workload Identity cluster), and give workloads that need Google APIs their own identity.

@@ -15,6 +15,14 @@ Reported: a `google_container_cluster` without a `workload_identity_config` bloc
 pools that opt out explicitly in a cluster that has it are `gke-node-metadata-exposed`'s
 findings.
 
+## Differences from Checkov
+Checkov has no Workload Identity check; its CKV_GCP_69 ("GKE metadata server enabled") fails a
+cluster without it, since the GKE metadata server needs Workload Identity, and is listed here
+for that. Checkov also fails each of such a cluster's node pools (reported once here, on the
+cluster), and clusters that do run the GKE metadata server without writing `GKE_METADATA` in
+`node_config`: clusters with Workload Identity, where it is the default, and Autopilot clusters,
+which always have it (microservices-demo's `my_cluster`). Those are false positives.
+
 ## Fix
 Add `workload_identity_config { workload_pool = "<project>.svc.id.goog" }`; node pools created
 afterwards use the GKE metadata server (existing ones need
@@ -47,7 +55,7 @@ from ._gke import is_autopilot
 
 
 @policy(id="IAC-ISO-026", name="gke-workload-identity-disabled", severity=Severity.MEDIUM,
-        family="isolation", applies_to=("google_container_cluster",), equivalents=(), cwe=522,
+        family="isolation", applies_to=("google_container_cluster",), equivalents=("CKV_GCP_69",), cwe=522,
         precision="high")
 def gke_workload_identity_disabled(resource, options):
     if is_autopilot(resource):

@@ -18,6 +18,12 @@ not reported. Every other `hostPath` is `host-path-volume`'s finding.
 This is the *HostPath Volumes* control of the Pod Security Standards **baseline** profile, for
 the host paths that matter most.
 
+## Differences from Checkov
+Checkov's CKV_K8S_27 looks for one path, `/var/run/docker.sock`; every path above is reported
+here. On kubernetes-goat, Checkov passes mounts of `/run/containerd/containerd.sock`, of `/`
+and of `/var/lib/etcd`, `/var/lib/kubelet` and `/etc/kubernetes` that iaclint reports: each of
+them gives the pod the node, as the Docker socket does.
+
 ## Fix
 Do not mount these paths. Use a `configMap`, `secret`, `emptyDir`, `projected` or CSI volume
 instead. Node agents that truly need one (log shippers, monitoring, security scanners) belong in

@@ -13,6 +13,11 @@ which wants `runAsNonRoot: true` even with a non-zero `runAsUser`: a non-zero UI
 it is not reported. Pods with `hostUsers: false` are skipped, as in the standard (1.35+): their
 UID 0 maps to an unprivileged user on the node. Windows pods are skipped too.
 
+## Differences from Checkov
+Checkov's CKV_K8S_23 also fails kustomize patches that delete an object
+(`$patch: delete`, as in microservices-demo's `delete-loadgenerator.patch.yaml`), reading them as
+Deployments without a pod spec. Such a patch creates nothing, and iaclint does not report it.
+
 ## Fix
 Set `runAsNonRoot: true` and a non-zero `runAsUser` in the pod's `securityContext` (containers
 inherit it and can override it), and build images with a non-root `USER`.

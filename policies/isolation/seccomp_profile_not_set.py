@@ -15,6 +15,11 @@ profile belongs. An explicit `Unconfined` is `seccomp-unconfined`'s finding, not
 legacy `seccomp.security.alpha.kubernetes.io` annotations do not count: kubelets ignore them
 since Kubernetes 1.25. Windows pods are exempt, as in the standard.
 
+## Differences from Checkov
+Checkov's CKV_K8S_31 also fails kustomize patches that delete an object
+(`$patch: delete`, as in microservices-demo's `delete-loadgenerator.patch.yaml`), reading them as
+Deployments without a pod spec. Such a patch creates nothing, and iaclint does not report it.
+
 ## Fix
 Set the profile once for the whole pod:
 `spec.securityContext.seccompProfile.type: RuntimeDefault`.
