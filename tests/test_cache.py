@@ -151,3 +151,26 @@ def test_result_cache_reuses_a_scan_only_while_nothing_it_read_changed(tmp_path,
     assert len(calls) == 4  # suppressions expire by date: another day is another result
     run([live], select=["IAC-ENC"])
     assert len(calls) == 5  # other options, other result
+
+
+def test_progress_line_appears_only_after_a_second_and_is_cleared():
+    import io
+    from iaclint.cli import _Progress
+    stream = io.StringIO()
+    now = [100.0]
+    p = _Progress(stream)
+    p.clock = lambda: now[0]
+    p.start = 100.0
+    p(1, 10)
+    assert stream.getvalue() == ""  # a quick scan shows nothing
+    now[0] = 101.5
+    p(5, 10)
+    assert stream.getvalue() == "\riaclint: parsed 5/10 files"
+    p.close()
+    assert stream.getvalue().endswith("\r\033[K")
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(tmp_path, capsys):
+    from iaclint.cli import main
+    main(["scan", os.path.join(FIXTURES, "IAC-ENC-001"), "-q", "--no-cache", "-o", str(tmp_path / "o.txt")])
+    assert "parsed" not in capsys.readouterr().err
