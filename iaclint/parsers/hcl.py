@@ -1,9 +1,12 @@
 """HCL2 text to a small syntax tree with exact spans.
 
-python-hcl2 supplies the grammar and the lark LALR parser (with positions on every node); this
-module walks lark's raw tree once and builds our own nodes, so the evaluator and the Terraform
-model never see lark objects, quoted strings or ``${...}`` text. Replacing the parser later
-(for speed) means producing these same nodes.
+Two parsers build these nodes. :mod:`iaclint.parsers.hcl_native` (recursive descent over
+regex-matched tokens) parses every file it can; when it gives up, python-hcl2's lark LALR
+grammar (with positions on every node) parses the text and this module walks lark's raw tree
+once. Both give the same tree, spans included, so the evaluator and the Terraform model never
+see lark objects, quoted strings or ``${...}`` text; the lark path is also the one that words
+syntax errors, and the oracle the native parser is tested against. lark and python-hcl2 are
+imported only when a file needs them (in practice: an invalid one).
 """
 
 from __future__ import annotations
@@ -181,6 +184,15 @@ def unescape(text: str) -> str:
     return _ESC_RE.sub(sub, text)
 
 
+def _trim_end(span: Span, lines: list[str]) -> Span:
+    """``span`` ending at column 1 of a later line (after a heredoc's final newline, or a binary
+    operation's trailing line breaks) ends on the previous line instead, after its last character.
+    ``lines`` is ``text.splitlines()`` of the parsed text."""
+    end_line = span.end_line - 1
+    width = len(lines[end_line - 1]) if end_line - 1 < len(lines) else 0
+    return Span(span.line, span.column, end_line, width + 1)
+
+
 def _span(meta) -> Span:
     return Span(meta.line, meta.column, meta.end_line, meta.end_column)
 
@@ -190,9 +202,11 @@ def _tok_span(tok) -> Span:
 
 
 class _Builder:
-    def __init__(self, text: str):
+    def __init__(self, text: str, expression=None):
         self.text = text
         self._lines: list[str] | None = None
+        # expressions inside heredoc templates: lark's path parses them with lark too (the oracle)
+        self.expression = expression or _parse_expression_lark
 
     def _trimmed(self, span: Span) -> Span:
         """A span that ends at column 1 of a later line (a heredoc's final newline) ends on the
@@ -201,9 +215,7 @@ class _Builder:
             return span
         if self._lines is None:
             self._lines = self.text.splitlines()
-        end_line = span.end_line - 1
-        width = len(self._lines[end_line - 1]) if end_line - 1 < len(self._lines) else 0
-        return Span(span.line, span.column, end_line, width + 1)
+        return _trim_end(span, self._lines)
 
     # bodies
     def body(self, tree) -> list:
@@ -278,7 +290,11 @@ class _Builder:
         if data == "int_lit":
             return Lit(int(str(tree.children[0])), span)
         if data == "float_lit":
-            return Lit(float(str(tree.children[0])), span)
+            try:
+                return Lit(float(str(tree.children[0])), span)
+            except ValueError:  # FLOAT_LITERAL also matches "-1-2.5"
+                raise ParseError(f"invalid number {str(tree.children[0])!r}", span.line,
+                                 span.column) from None
         if data == "literal_value":
             v = str(tree.children[0])
             return Lit({"true": True, "false": False, "null": None}[v], span)
@@ -339,7 +355,8 @@ class _Builder:
         if data == "binary_op":
             left = self.expr(tree.children[0])
             term = tree.children[1]
-            op = str(term.children[0].children[0])
+            # by type: the post-lexer prepends a line break or comment before it to the token text
+            op = _OPERATORS[term.children[0].children[0].type]
             right = self.expr(self._exprs(term)[-1])
             return Binary(op, left, right, span)
         if data == "conditional":
@@ -348,7 +365,8 @@ class _Builder:
         if data in ("for_tuple_expr", "for_object_expr"):
             return self.for_expr(tree, span)
         if data in ("heredoc_template", "heredoc_template_trim"):
-            return self.heredoc(tree.children[0], data == "heredoc_template_trim", span)
+            return _heredoc_value(str(tree.children[0]), data == "heredoc_template_trim", span,
+                                  self.expression)
         if data == "template_string":
             return Lit(unescape(str(tree.children[0])[2:-2]), span)
         raise ParseError(f"unsupported expression {data}", tree.meta.line, tree.meta.column)
@@ -398,19 +416,25 @@ class _Builder:
         return ({"template_else": "else", "template_endif": "endif",
                  "template_endfor": "endfor"}[tree.data],)
 
-    def heredoc(self, tok, trim: bool, span) -> Expr:
-        raw = str(tok)
-        first_nl = raw.index("\n")
-        body = raw[first_nl + 1:]
-        body = body[: body.rstrip("\r\n").rfind("\n") + 1] if "\n" in body.rstrip("\r\n") else ""
-        if trim:
-            lines = body.split("\n")
-            indents = [len(ln) - len(ln.lstrip(" \t")) for ln in lines if ln.strip()]
-            cut = min(indents) if indents else 0
-            body = "\n".join(ln[cut:] for ln in lines)
-        if "${" not in body and "%{" not in body:
-            return Lit(body.replace("$${", "${").replace("%%{", "%{"), span)
-        return parse_template(body, span, tok.line + 1)
+
+_OPERATORS = {"DOUBLE_PIPE": "||", "DOUBLE_AMP": "&&", "DOUBLE_EQ": "==", "NEQ": "!=", "LT": "<",
+              "GT": ">", "LEQ": "<=", "GEQ": ">=", "PLUS": "+", "MINUS": "-", "ASTERISK": "*",
+              "SLASH": "/", "PERCENT": "%"}
+
+
+def _heredoc_value(raw: str, trim: bool, span: Span, expression) -> Expr:
+    """A heredoc token's text (``<<EOF`` to the closing marker) as a Lit or Template."""
+    first_nl = raw.index("\n")
+    body = raw[first_nl + 1:]
+    body = body[: body.rstrip("\r\n").rfind("\n") + 1] if "\n" in body.rstrip("\r\n") else ""
+    if trim:
+        lines = body.split("\n")
+        indents = [len(ln) - len(ln.lstrip(" \t")) for ln in lines if ln.strip()]
+        cut = min(indents) if indents else 0
+        body = "\n".join(ln[cut:] for ln in lines)
+    if "${" not in body and "%{" not in body:
+        return Lit(body.replace("$${", "${").replace("%%{", "%{"), span)
+    return parse_template(body, span, expression=expression)
 
 
 def _make_template(parts: list, span: Span) -> Expr:
@@ -459,8 +483,12 @@ def _nest_directives(parts: list, span: Span) -> list:
 _INTERP_RE = re.compile(r"(\$\$\{|%%\{|\$\{|%\{)")
 
 
-def parse_template(text: str, span: Span, first_line: int = 0) -> Expr:
-    """Parse template text (a heredoc body, or a string from .tf.json) into a Template."""
+def parse_template(text: str, span: Span, first_line: int = 0, expression=None) -> Expr:
+    """Parse template text (a heredoc body, or a string from .tf.json) into a Template.
+
+    ``expression(text, span)`` parses each interpolated expression (default: parse_expression).
+    """
+    expression = expression or parse_expression
     parts: list = []
     pos = 0
     while True:
@@ -479,20 +507,27 @@ def parse_template(text: str, span: Span, first_line: int = 0) -> Expr:
             raise ParseError("unterminated interpolation in template", span.line, span.column)
         inner = text[m.end():end]
         if opener == "${":
-            parts.append(parse_expression(inner.strip().strip("~").strip(), span))
+            parts.append(expression(inner.strip().strip("~").strip(), span))
         else:
-            parts.append(_directive_from_text(inner.strip().strip("~").strip(), span))
+            parts.append(_directive_from_text(inner.strip().strip("~").strip(), span, expression))
         pos = end + 1
     return _make_template([p for p in parts if p != ""], span)
 
 
+_BRACE_CHARS = re.compile(r'[\\"{}]')
+
+
 def _matching_brace(text: str, start: int) -> int:
-    depth, i, n, quote = 1, start, len(text), False
-    while i < n:
+    """Index of the ``}`` closing the ``{`` just before ``start`` (quotes and escapes honoured)."""
+    depth, quote, skip = 1, False, -1
+    for m in _BRACE_CHARS.finditer(text, start):
+        i = m.start()
+        if i == skip:  # the character after a backslash inside quotes
+            continue
         c = text[i]
         if quote:
             if c == "\\":
-                i += 1
+                skip = i + 1
             elif c == '"':
                 quote = False
         elif c == '"':
@@ -503,31 +538,40 @@ def _matching_brace(text: str, start: int) -> int:
             depth -= 1
             if depth == 0:
                 return i
-        i += 1
     return -1
 
 
 _DIRECTIVE_RE = re.compile(r"^(if|for|else|endif|endfor)\b\s*(.*)$", re.S)
 
 
-def _directive_from_text(inner: str, span: Span):
+def _directive_from_text(inner: str, span: Span, expression):
     m = _DIRECTIVE_RE.match(inner)
     if not m:
         raise ParseError(f"unknown template directive %{{{inner[:20]}}}", span.line, span.column)
     tag, rest = m.group(1), m.group(2)
     if tag == "if":
-        return ("if", parse_expression(rest, span))
+        return ("if", expression(rest, span))
     if tag == "for":
         fm = re.match(r"^([A-Za-z_][\w-]*)\s*(?:,\s*([A-Za-z_][\w-]*))?\s+in\s+(.*)$", rest, re.S)
         if not fm:
             raise ParseError("malformed %{for} directive", span.line, span.column)
         names = [n for n in (fm.group(1), fm.group(2)) if n]
-        return ("for", names, parse_expression(fm.group(3), span))
+        return ("for", names, expression(fm.group(3), span))
     return (tag,)
 
 
 def parse_expression(text: str, span: Span) -> Expr:
     """Parse one expression from text found inside a template; spans become the template's."""
+    from . import hcl_native
+    try:
+        return hcl_native.parse_expression(text, span)
+    except hcl_native.Fallback:
+        return _parse_expression_lark(text, span)
+    except RecursionError:
+        raise ParseError("expression nested too deeply", span.line, span.column) from None
+
+
+def _parse_expression_lark(text: str, span: Span) -> Expr:
     from hcl2.api import parses_to_tree
     try:
         tree = parses_to_tree(f"__x = {text}\n")
@@ -557,14 +601,31 @@ def _respan(expr: Any, span: Span) -> None:
 
 def parse(text: str) -> list:
     """Parse an HCL file into a list of Attribute and Block items, or raise ParseError."""
+    from . import hcl_native
+    try:
+        return hcl_native.parse(text)
+    except hcl_native.Fallback:
+        return parse_lark(text)
+    except RecursionError:
+        raise ParseError("nested too deeply to parse", 1, 1) from None
+
+
+def parse_lark(text: str) -> list:
+    """:func:`parse` by python-hcl2's lark grammar: the path for text the native parser refuses,
+    and the words of every syntax error."""
     from hcl2.api import parses_to_tree
     try:
         tree = parses_to_tree(text)
+    except RecursionError:
+        raise ParseError("nested too deeply to parse", 1, 1) from None
     except Exception as exc:  # lark's UnexpectedInput family and friends
         line = getattr(exc, "line", None) or 1
         column = getattr(exc, "column", None) or 1
         raise ParseError(_describe(exc, text), line if line > 0 else 1, column if column > 0 else 1) from None
-    return _Builder(text).body(tree.children[0])
+    try:
+        return _Builder(text).body(tree.children[0])
+    except RecursionError:
+        raise ParseError("nested too deeply to parse", 1, 1) from None
 
 
 _TOKEN_WORDS = {"RBRACE": "'}'", "LBRACE": "'{'", "RSQB": "']'", "LSQB": "'['", "RPAR": "')'",
