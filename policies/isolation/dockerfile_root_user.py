@@ -17,20 +17,26 @@ stage `FROM` a variable without a default is not reported: its base image, and s
 unknown. Images whose entrypoint drops privileges at start (`gosu`, `su-exec`) are reported,
 and the message says so: the container still starts as root, and `exec` sessions get root.
 
-A language or distribution *base image* is not reported when it has no `USER`: a final stage
-whose only command is a bare interactive shell or interpreter (`CMD ["python3"]`,
-`CMD ["bash"]`, `CMD ["node"]`), with no `ENTRYPOINT` other than a pass-through
-`docker-entrypoint.sh` and no files copied in besides that script, is an image meant to be built
-upon, like the official `python` images, and the application image built `FROM` it is where the
-`USER` belongs (and is checked). An image that copies files of its own (a tool box ending in
-`CMD ["bash"]`) is reported.
+A language or distribution *base image* without a `USER` is reported too: it starts every
+container as root, and so does every image built `FROM` it that does not set a `USER` of its
+own. When the final stage looks like one (its only command is a bare shell or interpreter prompt,
+`CMD ["python3"]`, `CMD ["bash"]`, with no `ENTRYPOINT` other than a pass-through
+`docker-entrypoint.sh` and no files copied in besides that script), the message says so: an image
+meant only as a base for others can record that with a suppression and its reason, above the
+`FROM`:
+
+```dockerfile
+# iaclint: ignore[IAC-ISO-005] base image: the application images built FROM it set USER
+FROM debian:bookworm-slim
+```
 
 ## Differences from Checkov
-Checkov's CKV_DOCKER_3 fails every Dockerfile without a `USER` instruction anywhere. On
-docker-python that is each of the 42 official `python` images: base images, ending in
-`CMD ["python3"]` (`CMD ["python"]` on Windows), that application images are built `FROM` and
-where the `USER` belongs, which iaclint does not report (see above). Checkov also passes a file where an earlier build stage has
-a `USER` but the final one runs as root; iaclint judges the final stage only.
+Checkov's CKV_DOCKER_3 fails every Dockerfile without any `USER` instruction; iaclint reports the
+same files, base images included, at the final stage's `FROM`. Checkov also passes a file where
+an earlier build stage has a `USER` but the final one runs as root; iaclint judges the final
+stage only, and reports a final stage that inherits `USER root` from an earlier one. A final
+stage `FROM` an image known to run as non-root (distroless `:nonroot`, chiseled .NET,
+`nanoserver`) is not reported; Checkov reports it.
 
 ## Fix
 Create an unprivileged user (or use a numeric UID, which works with `runAsNonRoot` in
@@ -114,21 +120,22 @@ def _check_file(stages):
         if _NON_ROOT_BASE.search(image):
             return
         chain = _chain(final, by_name)
-        if _is_base_image(chain):
-            return
         shown = _DIGEST.sub(r"@\1...", image)
         if image == "scratch":
-            message = "no USER in the final stage FROM scratch: the process runs as UID 0 (root)"
+            message = "no USER is set in the final stage FROM scratch, so the process starts as UID 0 (root)"
         elif _WINDOWS.search(image):
-            message = (f"no USER in the final stage: the container runs as the default user of {shown} "
-                       "(ContainerAdministrator, unless that image sets USER)")
+            message = ("no USER is set in the final stage, so the container starts as ContainerAdministrator "
+                       f"(the default user of {shown}, unless that image sets USER)")
         else:
-            message = (f"no USER in the final stage: the container runs as the default user of {shown} "
-                       "(root, unless that image sets USER)")
+            message = ("no USER is set in the final stage, so the container starts as root "
+                       f"(the default user of {shown}, unless that image sets USER)")
         stepper = _steps_down(chain)
         if stepper:
             message += (f"; an entrypoint that steps down with {stepper} still starts the container as "
                         "root, and exec sessions get root")
+        if _is_base_image(chain):
+            message += ("; if this image is only a base for other images, which set their own USER, "
+                        "suppress this finding with that reason")
         yield final.finding(message, at=("instructions", 0))
         return
     user, owner, index = current
@@ -192,7 +199,8 @@ def _command_words(inst) -> list:
 
 def _is_base_image(chain) -> bool:
     """A final stage whose default command is a bare shell or interpreter prompt, with no
-    entrypoint of its own beyond a pass-through script: an image to build upon."""
+    entrypoint of its own beyond a pass-through script: it looks like an image to build upon
+    (it is still reported; the message says how to record that)."""
     cmd = entrypoint = None
     for stage in chain:  # nearest first: the first CMD / ENTRYPOINT found is the one in force
         for inst in reversed(stage.get("instructions") or ()):

@@ -22,11 +22,23 @@ rendered):
   `CiliumClusterwideNetworkPolicy`, `AdminNetworkPolicy`, `BaselineAdminNetworkPolicy`) covers
   everything, so nothing is reported.
 
-A namespace with no isolating policy at all gets one finding, on its first workload, naming its
-workloads: the fix is one default-deny policy, not one per workload. That includes a scan with
-no NetworkPolicy anywhere: the manifests as written leave the namespace flat, and if policies are
-managed elsewhere (a platform repository, a policy controller), suppress the finding there with
-that reason. In a namespace that has policies, each workload they miss gets its own finding.
+Each workload that no isolating policy selects gets its own finding, at the workload, naming its
+namespace, so that each can be suppressed on its own (a public web front end that is meant to
+accept any connection). A namespace without any isolating policy reports every workload in it,
+and the message says the namespace has none: the fix is then one default-deny policy for the
+namespace. That includes a scan with no NetworkPolicy anywhere: the manifests as written leave
+the namespace flat; if policies are managed elsewhere (a platform repository, a policy
+controller), ignore the policy in that repository's configuration (`ignore = ["IAC-NET-027"]`)
+or suppress the findings with that reason.
+
+## Differences from Checkov
+CKV2_K8S_6 also reports each pod (a workload's pod template counts as one) that no NetworkPolicy
+selects, but its matching is coarser: it compares `matchLabels` only, in any namespace, treats a
+selector with `matchExpressions` alone as selecting every pod, and counts `Egress`-only
+policies. iaclint matches within the namespace, evaluates `matchExpressions`, counts only
+policies that isolate ingress, skips host-network pods and strategic-merge patches, and trusts
+Calico and Cilium policies. Checkov never checks a pod template that has neither labels nor a name (a bare
+Job); iaclint does.
 
 ## Fix
 Add a default-deny ingress policy to the namespace, then allow the flows each workload needs:
@@ -61,7 +73,7 @@ spec:
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from iaclint.model import Severity
 from iaclint.registry import policy
@@ -72,7 +84,6 @@ NETWORK_POLICY = "NetworkPolicy"
 NAMESPACED_OTHER = ("CiliumNetworkPolicy",)
 CLUSTER_WIDE = ("GlobalNetworkPolicy", "CiliumClusterwideNetworkPolicy", "AdminNetworkPolicy",
                 "BaselineAdminNetworkPolicy")
-MAX_NAMED = 5
 
 
 @policy(id="IAC-NET-027", name="namespace-without-network-policy", severity=Severity.MEDIUM,
@@ -99,30 +110,21 @@ def namespace_without_network_policy(project, options):
     for namespace in sorted(workloads):
         if namespace in covered:
             continue
-        members = sorted(workloads[namespace], key=lambda r: (r.file, r.header.line))
-        yield from project.guarded(_namespace_findings(namespace, members, policies.get(namespace, [])),
-                                   members[0])
+        isolating = policies.get(namespace, [])
+        for workload in sorted(workloads[namespace], key=lambda r: (r.file, r.header.line)):
+            yield from project.guarded(_workload_findings(workload, namespace, isolating), workload)
 
 
-def _namespace_findings(namespace, members, policies):
+def _workload_findings(workload, namespace, policies):
     if not policies:
-        names = list(Counter(_label(r) for r in members).items())  # the same name may repeat
-        listed = [name if n == 1 else f"{name} x{n}" for name, n in names]
-        shown = ", ".join(listed[:MAX_NAMED])
-        if len(listed) > MAX_NAMED:
-            shown += f" and {len(listed) - MAX_NAMED} more"
-        one = len(members) == 1
-        count = f"{len(members)} workload{'' if one else 's'}"
-        verb = "accepts" if one else "accept"
-        yield members[0].finding(f'namespace "{namespace}" has no NetworkPolicy that restricts ingress: '
-                                 f"{count} ({shown}) {verb} connections from any pod")
+        yield workload.finding(f'{_label(workload)} in namespace "{namespace}" accepts connections from any '
+                               "pod: the namespace has no NetworkPolicy that restricts ingress")
         return
-    for workload in members:
-        labels = _labels(workload)
-        if not any(_selects(spec.get("podSelector"), labels) for _res, spec in policies):
-            names = ", ".join(sorted({str(res.get("metadata.name") or res.name) for res, _spec in policies}))
-            yield workload.finding(f'{_label(workload)} in namespace "{namespace}" is not selected by any '
-                                   f"ingress NetworkPolicy (the namespace has: {names}): any pod can connect")
+    if any(_selects(spec.get("podSelector"), _labels(workload)) for _res, spec in policies):
+        return
+    names = ", ".join(sorted({str(res.get("metadata.name") or res.name) for res, _spec in policies}))
+    yield workload.finding(f'{_label(workload)} in namespace "{namespace}" is not selected by any ingress '
+                           f"NetworkPolicy (the namespace has: {names}): any pod can connect")
 
 
 def _namespace(res) -> str:

@@ -5,6 +5,9 @@
 different code, a rollback does not roll anything back, and anyone who can push to the
 repository (or poison a mirror) changes what runs in production at the next pull.
 
+IAC-SUP-005 (low severity) also reports these images, and every other image without a digest:
+a version tag is this policy's question, a digest that one's.
+
 ## Fix
 Pin a version tag, ideally with its digest (`nginx:1.27.2@sha256:...`), and let a bot
 (Renovate, Dependabot) propose upgrades. Image names that a build tool replaces at deploy time
