@@ -15,6 +15,19 @@ from . import __version__
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
+def _byte_size(text: str) -> int:
+    """``--max-file-size``: bytes, or with a K or M suffix (powers of 1024)."""
+    t = text.strip().upper().removesuffix("B")
+    scale = {"K": 1024, "M": 1024 * 1024}.get(t[-1:], 1)
+    try:
+        n = int(t[:-1] if scale > 1 else t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 5M, 512K, 100000)") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+    return n * scale
+
+
 def _csv(values: list[str] | None) -> list[str]:
     out: list[str] = []
     for v in values or ():
@@ -56,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not read or write the parse cache ($XDG_CACHE_HOME/iaclint)")
     s.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                    help="processes for parsing large scans (default: the number of CPUs)")
+    s.add_argument("--max-file-size", type=_byte_size, default=None, metavar="SIZE",
+                   help="skip (as an error) files larger than SIZE bytes; K and M suffixes work "
+                        "(default: 5M). Only the command line sets it: a scanned repository's config cannot")
     s.add_argument("--no-color", action="store_true", help="no colour in text output")
     s.add_argument("-q", "--quiet", action="store_true", help="text: no summary line")
     s.add_argument("--baseline", metavar="FILE",
@@ -166,6 +182,8 @@ def _scan(args) -> int:
                           var_files=args.var_file, variables=args.var,
                           threshold=args.severity_threshold,
                           inline_suppressions=False if args.no_inline_suppressions else None)
+    if args.max_file_size is not None:
+        options.max_file_bytes = args.max_file_size
     if not args.no_cache:
         from .cache import ParseCache, default_directory
         options.cache = ParseCache(default_directory())

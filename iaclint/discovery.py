@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".terraform", "node_modules", "__pycache__",
                                  ".terragrunt-cache", ".venv", ".tox"})
 
 
-def kind_of(path: str) -> str | None:
+def kind_of(path: str, peek: bool = True) -> str | None:
     """``terraform``, ``tfvars``, ``kubernetes`` (any YAML), ``dockerfile``, ``tfplan`` or None.
 
-    Other ``.json`` files are opened (their first bytes only) to recognise Terraform plan JSON.
+    Other ``.json`` files are opened (their first bytes only) to recognise Terraform plan JSON,
+    unless ``peek`` is false.
     """
     name = os.path.basename(path)
     lower = name.lower()
@@ -27,17 +29,23 @@ def kind_of(path: str) -> str | None:
             or lower.endswith(".dockerfile") or lower.endswith(".containerfile")):
         return "dockerfile"
     if lower.endswith(".json"):
-        return "tfplan" if _is_plan(path) else None
+        return "tfplan" if peek and _is_plan(path) else None
     return None
 
 
 def _is_plan(path: str) -> bool:
     from .terraform.plan import looks_like_plan
+    # Only a regular file's first bytes: opening a FIFO would block, a device never ends.
     try:
-        with open(path, "rb") as fh:
-            return looks_like_plan(fh.read(256))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return False
+    try:
+        return stat.S_ISREG(os.fstat(fd).st_mode) and looks_like_plan(os.read(fd, 256))
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 class IgnoreRules:
@@ -172,10 +180,11 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
                 dirnames[:] = kept
                 for name in sorted(filenames):
                     full = os.path.join(dirpath, name)
-                    kind = kind_of(full)
+                    outside = os.path.islink(full) and not inside(full)
+                    kind = kind_of(full, peek=not outside)  # nothing outside the tree is opened
                     if kind is None or excluded(full, False):
                         continue
-                    if os.path.islink(full) and not inside(full):
+                    if outside:
                         found.notes.append((rel(full), "symbolic link out of the scanned tree not followed"))
                         continue
                     found.files[rel(full)] = kind

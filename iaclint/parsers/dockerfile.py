@@ -556,6 +556,8 @@ class _Parser:
             value, reason = self.expand(image_raw, env)
             if value is None:
                 head["image"] = Unknown(image_raw, reason, image_span)
+                if "characters once variables are substituted" in reason:  # a limit, not a build argument
+                    self.warn(f"the image is unknown: {reason}", image_span)
             else:
                 head["image"] = value
                 if value.lower() in stage_names:
@@ -585,6 +587,9 @@ class _Expander:
     """Shell-style word processing for FROM: quotes, escapes and ``$VAR``/``${VAR...}``."""
 
     MAX_DEPTH = 16  # nested ${A:-${B:-...}}; deeper is Unknown (and keeps the cost linear)
+    # ARG B=$A$A, ARG C=$B$B, ...: each default doubles the last, so 60 lines would expand to
+    # 2**60 characters; a longer result is Unknown.
+    MAX_LENGTH = 65536
 
     def __init__(self, env: dict, escape: str):
         self.env = env
@@ -592,10 +597,17 @@ class _Expander:
         self.rx = _ESCAPES[escape]
         self.depth = 0
 
+    def _grow(self, total: int, piece: str) -> int:
+        total += len(piece)
+        if total > self.MAX_LENGTH:
+            raise _Unresolvable(f"longer than {self.MAX_LENGTH} characters once variables are substituted")
+        return total
+
     def word(self, s: str) -> str:
         out: list[str] = []
         pos = 0
         n = len(s)
+        total = 0
         tokens = self.rx["expand"]
         while pos < n:
             m = tokens.match(s, pos)
@@ -612,11 +624,13 @@ class _Expander:
                 out.append(text)
             else:
                 out.append(m.group(5))
+            total = self._grow(total, out[-1])
         return "".join(out)
 
     def double_quoted(self, s: str, pos: int) -> tuple[str, int]:
         out: list[str] = []
         n = len(s)
+        total = 0
         tokens = self.rx["dq_expand"]
         while pos < n:
             m = tokens.match(s, pos)
@@ -631,6 +645,7 @@ class _Expander:
                 out.append(text)
             else:
                 out.append(m.group(4))
+            total = self._grow(total, out[-1])
         return "".join(out), pos
 
     def lookup(self, name: str) -> Any:

@@ -49,6 +49,8 @@ MAX_DEPTH = 200
 #: An alias expansion may construct max(ALIAS_MIN_BUDGET, ALIAS_FACTOR * written nodes) nodes.
 ALIAS_MIN_BUDGET = 100_000
 ALIAS_FACTOR = 20
+#: Warnings of one kind (duplicate keys, ...) reported per document.
+MAX_WARNINGS = 20
 
 #: Where each workload kind keeps its pod spec.
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
@@ -194,17 +196,24 @@ def _mark_span(start, end) -> Span:
 class _Builder:
     """Plain values and spans from one composed document."""
 
-    __slots__ = ("spans", "diagnostics", "path", "in_alias")
+    __slots__ = ("spans", "diagnostics", "path", "in_alias", "warned")
 
     def __init__(self, path: str):
         self.spans: dict[tuple, Span] = {}
         self.diagnostics: list[Diagnostic] = []
         self.path = path
         self.in_alias = False
+        self.warned: dict[str, int] = {}
 
     def warn(self, code: str, message: str, span: Span) -> None:
-        if not self.in_alias:  # the anchor's own construction already reported it
+        if self.in_alias:  # the anchor's own construction already reported it
+            return
+        n = self.warned[code] = self.warned.get(code, 0) + 1
+        if n <= MAX_WARNINGS:
             self.diagnostics.append(Diagnostic("warning", message, self.path, span, code))
+        elif n == MAX_WARNINGS + 1:  # a file of 300,000 duplicate keys is not 300,000 warnings
+            self.diagnostics.append(Diagnostic("warning", f"more warnings like this one in the document are "
+                                               f"not reported (only the first {MAX_WARNINGS})", self.path, span, code))
 
     def build(self, node, path: tuple, depth: int) -> Any:
         kind = node[0]

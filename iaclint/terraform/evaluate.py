@@ -16,6 +16,18 @@ from ..parsers.hcl import (Binary, Call, Conditional, Expr, For, GetAttr, Index,
 
 MAX_STEPS = 200_000  # per top-level expression: a for over range(1e9) must not hang
 MAX_COLLECTION = 100_000
+# Values are shared, not copied: ``l2 = [local.l1, local.l1]`` is two references, so forty such
+# locals make a value of 2**40 elements in a few bytes, and anything that walks it (a function,
+# jsonencode, a policy) would never finish. A value may have at most MAX_VALUE elements written
+# out (shared parts counted every time they occur; a string counts one per 16 characters), a
+# string MAX_STRING characters, an integer MAX_NUMBER_BITS bits (as pow() allows).
+MAX_VALUE = 1_000_000
+MAX_STRING = 8 * 1024 * 1024
+MAX_NUMBER_BITS = 4096
+# A function call costs its arguments' written-out size / ARG_COST_DIVISOR steps: the work the
+# call (and the check for Unknowns in its arguments) does walking them.
+ARG_COST_DIVISOR = 16
+_SIZE_MEMO_MAX = 200_000
 
 
 class EvalError(Exception):
@@ -88,7 +100,7 @@ class Evaluator:
     def __init__(self, text_of: Callable[[Span], str], functions: dict | None = None,
                  resolve_root: Callable[[str, Env], Any] | None = None, *,
                  fs_base: str | None = None, fs_root: str | None = None, deps: Deps | None = None,
-                 fs_reads: set | None = None):
+                 fs_reads: set | None = None, report: Callable[[str, str, Span | None, str], None] | None = None):
         self.text_of = text_of
         self.functions = default_functions() if functions is None else functions
         self.resolve_root = resolve_root
@@ -97,6 +109,10 @@ class Evaluator:
         self.fs_reads = fs_reads  # every path file() and its kin resolved, for the result cache
         self.deps = deps if deps is not None else Deps()
         self.steps = 0
+        # report(level, message, span, code): an evaluation limit hit or a bug met, for the file
+        self.report = report
+        self._reported: set = set()
+        self._sizes: dict[int, tuple[Any, int]] = {}  # id -> (value, written-out size)
 
     def unknown(self, expr: Expr, reason: str) -> Unknown:
         return Unknown(self._text(expr), reason, expr.span)
@@ -115,16 +131,53 @@ class Evaluator:
             return ""
 
     def evaluate(self, expr: Expr, env: Env) -> Any:
-        """Evaluate a top-level expression with a fresh step budget."""
+        """Evaluate a top-level expression with a fresh step budget.
+
+        Whatever happens inside, the answer is a value: a limit hit makes it Unknown with a
+        warning, and so does a bug (an internal error, reported), so that one bad expression
+        never costs the other resources of its module their checks.
+        """
         saved, self.steps = self.steps, 0
         try:
-            return self.eval(expr, env)
+            value = self.eval(expr, env)
+            if isinstance(value, (list, dict)) and self.size(value) > MAX_VALUE:
+                return self.limit(expr, f"the value has more than {MAX_VALUE} elements written out")
+            return value
         except _Budget:
-            return self.unknown(expr, f"evaluation exceeded {MAX_STEPS} steps")
+            return self.limit(expr, f"evaluation exceeded {MAX_STEPS} steps")
         except RecursionError:
-            return self.unknown(expr, "expression nested too deeply")
+            return self.limit(expr, "expression nested too deeply")
+        except Exception as exc:  # noqa: BLE001 - a bug here must not stop the module's checks
+            self.note("error", f"internal error while evaluating: {type(exc).__name__}: {exc}"[:300],
+                       expr.span, "internal-error")
+            return self.unknown(expr, f"internal error: {type(exc).__name__}")
         finally:
             self.steps = saved
+
+    # -- bounds --------------------------------------------------------------------------------
+    def limit(self, expr: Expr, reason: str) -> Unknown:
+        """Unknown because an evaluation limit was reached, reported as a warning once."""
+        self.note("warning", f"evaluation limit: {reason}; the value is treated as unknown", expr.span,
+                   "tf-limit")
+        return self.unknown(expr, reason)
+
+    def note(self, level: str, message: str, span: Span | None, code: str) -> None:
+        key = (level, message, span, code)
+        if self.report is not None and key not in self._reported:
+            self._reported.add(key)
+            self.report(level, message, span, code)
+
+    def tick(self, n: int = 1) -> None:
+        self.steps += n
+        if self.steps > MAX_STEPS:
+            raise _Budget()
+
+    def size(self, value: Any) -> int:
+        """``value``'s written-out size (see MAX_VALUE), at most MAX_VALUE + 1; shared parts are
+        measured once and remembered."""
+        if len(self._sizes) > _SIZE_MEMO_MAX:
+            self._sizes.clear()
+        return value_size(value, MAX_VALUE, self._sizes)
 
     # -- the recursive core ----------------------------------------------------------------
     def eval(self, e: Expr, env: Env) -> Any:  # noqa: C901 - a dispatch over node kinds
@@ -205,22 +258,24 @@ class Evaluator:
 
     def template(self, e: Expr, parts: list, env: Env) -> Any:
         out: list[str] = []
+        length = 0
+        too_long = f"the string is longer than {MAX_STRING} characters"
         for p in parts:
             if isinstance(p, str):
-                out.append(p)
+                piece = p
             elif isinstance(p, TemplateIf):
                 c = self.eval(p.cond, env)
                 if isinstance(c, Unknown) or not isinstance(c, bool):
                     return self.unknown(e, "template condition is not known")
-                sub = self.template(e, p.then if c else p.other, env)
-                if isinstance(sub, Unknown):
-                    return sub
-                out.append(sub)
+                piece = self.template(e, p.then if c else p.other, env)
+                if isinstance(piece, Unknown):
+                    return piece
             elif isinstance(p, TemplateFor):
                 coll = self.eval(p.coll, env)
                 if isinstance(coll, Unknown):
                     return self.carry(e, coll)
                 for k, v in _iterate(coll):
+                    self.tick()
                     names = {p.val_var: v}
                     if p.key_var:
                         names[p.key_var] = k
@@ -228,13 +283,21 @@ class Evaluator:
                     if isinstance(sub, Unknown):
                         return sub
                     out.append(sub)
+                    length += len(sub)
+                    if length > MAX_STRING:
+                        return self.limit(e, too_long)
+                continue
             else:
                 v = self.eval(p, env)
                 if isinstance(v, Unknown):
                     return self.carry(e, v)
                 if v is None or isinstance(v, (list, dict)):
                     return self.fail(e, "template interpolates a non-string value")
-                out.append(_to_str(v))
+                piece = _to_str(v)
+            out.append(piece)
+            length += len(piece)
+            if length > MAX_STRING:
+                return self.limit(e, too_long)
         return "".join(out)
 
     def index(self, e: Expr, obj: Any, key: Any) -> Any:
@@ -263,6 +326,7 @@ class Evaluator:
         items = obj if isinstance(obj, list) else [obj]
         out = []
         for item in items:
+            self.tick()
             for op, arg in e.ops:
                 if isinstance(item, Unknown):
                     break
@@ -290,10 +354,17 @@ class Evaluator:
             if isinstance(last, Unknown) or not isinstance(last, list):
                 return self.unknown(e, "expanded argument is not a known list")
             args.extend(last)
+        size = sum(self.size(a) for a in args)
+        if size > MAX_VALUE:
+            return self.limit(e, f"the arguments of {e.name}() have more than {MAX_VALUE} elements written out")
+        self.tick(size // ARG_COST_DIVISOR)
         try:
-            return fn(self, e, args)
+            value = fn(self, e, args)
         except EvalError as exc:
             return self.fail(e, str(exc))
+        if isinstance(value, str) and len(value) > MAX_STRING:  # jsonencode() of a large value, say
+            return self.limit(e, f"the result of {e.name}() is longer than {MAX_STRING} characters")
+        return value
 
     def _try(self, e: Call, env: Env) -> Any:
         """``try(a, b, ...)``: the first argument Terraform could evaluate without an error.
@@ -348,6 +419,9 @@ class Evaluator:
         ln, rn = _to_num(left), _to_num(right)
         if ln is None or rn is None:
             return self.fail(e, f"{op} needs numbers")
+        if isinstance(ln, int) and isinstance(rn, int) and op in ("+", "-", "*") and \
+                ln.bit_length() + rn.bit_length() > MAX_NUMBER_BITS:
+            return self.limit(e, f"the number is larger than {MAX_NUMBER_BITS} bits")
         try:
             if op == "+":
                 return ln + rn
@@ -436,6 +510,60 @@ class ResourceValue(dict):
         if self.known_after_apply:
             return ev.unknown(e, f"{self.address}.{name} is known only after apply")
         return ev.fail(e, f"{self.address} has no attribute {name!r}")
+
+
+def value_size(value: Any, limit: int, memo: dict | None = None) -> int:
+    """How many elements ``value`` has written out, counting a shared part every time it occurs
+    (a string counts one per 16 characters); at most ``limit + 1``, however large the value.
+
+    ``memo`` (id -> (container, size)) makes a part measured once cost nothing the next time;
+    it holds the containers, so an id is never reused while it is remembered. Iterative: values
+    can be nested deeper than Python's recursion limit.
+    """
+    if not isinstance(value, (list, dict)):
+        return 1 + len(value) // 16 if isinstance(value, str) else 1
+    memo = {} if memo is None else memo
+    hit = memo.get(id(value))
+    if hit is not None:
+        return hit[1]
+    over = limit + 1
+    open_ids = {id(value)}
+    stack = [[value, iter(_parts(value)), 1]]
+    while stack:
+        frame = stack[-1]
+        for child in frame[1]:
+            if isinstance(child, (list, dict)):
+                hit = memo.get(id(child))
+                if hit is None:
+                    if id(child) in open_ids:  # a cycle: no written-out form
+                        return over
+                    open_ids.add(id(child))
+                    stack.append([child, iter(_parts(child)), 1])
+                    break
+                frame[2] += hit[1]
+            else:
+                frame[2] += 1 + len(child) // 16 if isinstance(child, str) else 1
+            if frame[2] > limit:
+                return over
+        else:
+            stack.pop()
+            open_ids.discard(id(frame[0]))
+            memo[id(frame[0])] = (frame[0], frame[2])
+            if not stack:
+                return frame[2]
+            stack[-1][2] += frame[2]
+            if stack[-1][2] > limit:
+                return over
+    return over  # not reached
+
+
+def _parts(value):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield v
+    else:
+        yield from value
 
 
 def default_functions() -> dict:

@@ -48,6 +48,15 @@ def _fail(message: str) -> NoReturn:
     raise _evaluate.EvalError(message)
 
 
+class _TooLarge(Exception):
+    """A result past the evaluator's size limits (``evaluate.MAX_STRING``): the call is Unknown."""
+
+
+def _check_length(n: int, what: str) -> None:
+    if n > _evaluate.MAX_STRING:
+        raise _TooLarge(f"{what} would be longer than {_evaluate.MAX_STRING} characters")
+
+
 # -- registration -------------------------------------------------------------------------------
 
 def _fn(name: str, min_args: int, max_args: int | None = -1, *, known: bool = True,
@@ -80,7 +89,11 @@ def _fn(name: str, min_args: int, max_args: int | None = -1, *, known: bool = Tr
                 for i, a in enumerate(args):
                     if a is None:
                         _fail(f"{name}(): argument {i + 1} must not be null")
-            return impl(ev, e, *args)
+            try:
+                return impl(ev, e, *args)
+            except _TooLarge as exc:
+                limit = getattr(ev, "limit", None)
+                return limit(e, str(exc)) if limit is not None else ev.unknown(e, str(exc))
         call.__name__ = f"tf_{name}"
         call.__doc__ = impl.__doc__
         FUNCTIONS[name] = call
@@ -458,7 +471,9 @@ def _chomp(ev, e, s):
 @_fn("indent", 2)
 def _indent(ev, e, spaces, s):
     n = _int(spaces, "indent() spaces")
-    return _str(s).replace("\n", "\n" + " " * max(n, 0))
+    s = _str(s)
+    _check_length(len(s) + s.count("\n") * max(n, 0), "the result of indent()")
+    return s.replace("\n", "\n" + " " * max(n, 0))
 
 
 @_fn("strrev", 1)
@@ -512,6 +527,7 @@ def _join(ev, e, sep, *lists):
                 _fail(f"join(): element {i} of list {li + 1} is null; cannot concatenate null "
                       "values")
             items.append(_str(v, f"join() element {i}"))
+    _check_length(sum(map(len, items)) + len(sep) * max(len(items) - 1, 0), "the result of join()")
     return sep.join(items)
 
 
@@ -522,13 +538,17 @@ def _replace(ev, e, s, sub, repl):
         rx = _regex(sub[1:-1])
         if len(s) > rx.max_input:
             return ev.unknown(e, "regular expression too costly to run on an input this long")
-        out, last = [], 0
+        out, last, total = [], 0, 0
         for m in _go_find_all(rx.compiled, s):
             out.append(s[last:m.start()])
             out.append(_go_expand(repl, m, rx.compiled))
+            total += len(out[-2]) + len(out[-1])
+            _check_length(total, "the result of replace()")
             last = m.end()
         out.append(s[last:])
         return "".join(out)
+    count = s.count(sub) if sub else len(s) + 1
+    _check_length(len(s) + count * (len(repl) - len(sub)), "the result of replace()")
     return s.replace(sub, repl)
 
 
@@ -538,8 +558,12 @@ _VERB_RE = re.compile(r"(?P<flags>[0#+ -]*)(?:\[(?P<idx>[1-9][0-9]*)\])?(?P<widt
                       r"(?P<prec>\.[0-9]*)?(?P<verb>[A-Za-z])")
 
 
+_MAX_WIDTH = 1_000_000
+
+
 def _format(spec: str, args: list) -> str:
     out: list[str] = []
+    total = 0  # characters of the verbs' output so far (the literal text is at most n)
     i, n = 0, len(spec)
     next_arg, highest = 1, 0
     while i < n:
@@ -567,6 +591,8 @@ def _format(spec: str, args: list) -> str:
         width = int(m.group("width")) if m.group("width") else None
         prec = m.group("prec")
         prec = (int(prec[1:]) if len(prec) > 1 else 0) if prec is not None else None
+        if max(width or 0, prec or 0) > _MAX_WIDTH:  # Go's fmt refuses these too (%!(BADWIDTH))
+            _fail(f"width or precision of {spec[i:m.end()][:40]!r} at offset {i} is larger than {_MAX_WIDTH}")
         verb = m.group("verb")
         raw = spec[i:m.end()]
         highest = max(highest, argnum)
@@ -574,6 +600,8 @@ def _format(spec: str, args: list) -> str:
             _fail(f"not enough arguments for {raw!r} at {i}: need index {argnum} but have "
                   f"{len(args)} total")
         out.append(_format_one(raw, i, flags, width, prec, verb, args[argnum - 1]))
+        total += len(out[-1])
+        _check_length(total + n, "the result of format()")
         next_arg = argnum + 1
         i = m.end()
     if highest < len(args):
@@ -774,6 +802,7 @@ def _formatlist(ev, e, spec, *args):
     if length == 0:
         return []
     out = []
+    total = 0
     for k in range(max(length, 1)):
         row = [a[k] if isinstance(a, list) else a for a in args]
         u = _first_unknown(row)
@@ -784,6 +813,8 @@ def _formatlist(ev, e, spec, *args):
             out.append(_format(spec, row))
         except _evaluate.EvalError as exc:
             _fail(f"error on format iteration {k}: {exc}")
+        total += len(out[-1])
+        _check_length(total, "the result of formatlist()")
     return out
 
 
@@ -2383,6 +2414,16 @@ class _FileRefusal(Exception):
     """A path that cannot be read inside the scanned tree; the call becomes Unknown."""
 
 
+def _refused(ev, e, exc: _FileRefusal):
+    """Unknown for a refused path; a path out of the tree, or a file too large or not a regular
+    file, is also reported (a file that merely does not exist yet is common and is not)."""
+    message = str(exc)
+    note = getattr(ev, "note", None)
+    if note is not None and "no file exists" not in message and "no scanned tree" not in message:
+        note("warning", f"{message}: not read, the value is unknown", getattr(e, "span", None), "tf-file-refused")
+    return ev.unknown(e, message)
+
+
 def _resolve(ev, path: str, name: str) -> str:
     base = getattr(ev, "fs_base", None)
     root = getattr(ev, "fs_root", None)
@@ -2453,7 +2494,7 @@ def _file_fn(name: str, nargs: int = 1):
             try:
                 return impl(ev, e, *args)
             except _FileRefusal as exc:
-                return ev.unknown(e, str(exc))
+                return _refused(ev, e, exc)
         wrapped.__doc__ = impl.__doc__
         _fn(name, nargs)(wrapped)
         return impl
@@ -2474,7 +2515,7 @@ def _file_data(ev, e, path, name):
     try:
         return _read_bytes(ev, _str(path), name)
     except _FileRefusal as exc:
-        return ev.unknown(e, str(exc))
+        return _refused(ev, e, exc)
 
 
 _hash_fns("file", _file_data)
@@ -2566,7 +2607,7 @@ def _fileset(ev, e, path, pattern):
     try:
         real = _resolve(ev, path, "fileset")
     except _FileRefusal as exc:
-        return ev.unknown(e, str(exc))
+        return _refused(ev, e, exc)
     root_real = os.path.realpath(getattr(ev, "fs_root"))
     rx = _glob_regex(pattern)
     if not os.path.isdir(real):
@@ -2668,7 +2709,7 @@ def _templatefile(ev, e, path, variables):
     try:
         text = _read_text(ev, path, "templatefile")
     except _FileRefusal as exc:
-        return ev.unknown(e, str(exc))
+        return _refused(ev, e, exc)
     try:
         expr = _hcl.parse_template(text, e.span)
     except ParseError as exc:

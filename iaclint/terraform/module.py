@@ -30,10 +30,12 @@ from .evaluate import _NOT_FOUND, Deps, Env, Evaluator, ResourceValue, _Lazy
 
 MAX_INSTANCES = 1000
 MAX_MODULE_DEPTH = 16
-# Blocks one root module may expand to: resource and module instances and their nested and
-# dynamic blocks. count, for_each and dynamic multiply (a module called 1000 times that calls
-# another 1000 times...); past this, what is left is evaluated once with Unknown instance keys.
-MAX_EXPANSION = 25_000
+# Blocks one root module may multiply out to, beyond those written in it: the instances of
+# count and for_each, dynamic blocks, and every block of each module call (with its nested
+# blocks). They multiply: a module called 1000 times that calls another 1000 times... Past this,
+# what is left is evaluated once, with Unknown instance keys, and module calls are Unknown.
+MAX_EXPANSION = 20_000
+_PAST_LIMIT = f"past the expansion limit of {MAX_EXPANSION} blocks per root module"
 META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
 
 
@@ -182,8 +184,10 @@ class Module:
         if blocks <= self._expansion[0]:
             self._expansion[0] -= blocks
             return True
+        self._expansion[0] = 0  # spent: nothing more is multiplied out in this root module
         ev.note("warning", f"expansion limit: {what} would take this root module past {MAX_EXPANSION} "
-                "blocks; it is evaluated once, with unknown instance keys", span, "tf-limit")
+                "blocks (count, for_each, dynamic and module calls multiply); the rest is treated as unknown",
+                span, "tf-limit")
         return False
 
     def _var(self, name: str, e, ev: Evaluator) -> Any:
@@ -340,9 +344,12 @@ class Module:
         directory, files = self._module_files(name, source, block, f)
         if files is None:
             return Unknown(f"module.{name}", directory)
-        mode, instances = self._instances(block, ev)
-        if not self._spend(len(instances), f"module.{name} ({len(instances)} instances)", ev, block.header):
-            return Unknown(f"module.{name}", f"module.{name} is past the expansion limit ({MAX_EXPANSION} blocks)")
+        weight = sum(_weight(item) for tf in files for item in tf.items if isinstance(item, Block))
+        if self._expansion[0] <= 0 and not self._spend(1, f"module.{name}", ev, block.header):
+            return Unknown(f"module.{name}", _PAST_LIMIT)
+        mode, instances = self._instances(block, ev, weight, f"module.{name}")
+        if mode == "single" and not self._spend(weight, f"module.{name}", ev, block.header):
+            return Unknown(f"module.{name}", _PAST_LIMIT)  # a call is a module's every block again
         children = []
         for suffix, names in instances:
             env = self.base_env.child(names) if names else self.base_env
@@ -418,23 +425,12 @@ class Module:
             for item in f.items:
                 if not isinstance(item, Block):
                     continue
-                if item.type in ("resource", "data") and len(item.labels) == 2:
-                    if self.wanted is not None and \
-                            (item.labels[0] if item.type == "resource" else f"data.{item.labels[0]}") not in self.wanted:
-                        skipped.append((item.type, item.labels[0], item.labels[1]))
-                        continue
-                    built = self._instances_of(item.type, item.labels[0], item.labels[1])
-                    if self._blocks[(item.type, item.labels[0], item.labels[1])][0] is item and \
-                            not isinstance(built, Unknown):
-                        out.extend(built[1])
-                    continue
-                out.extend(self._other_resources(item, f, ev))
-                if item.type == "module" and len(item.labels) == 1 and \
-                        self._blocks[("module", "module", item.labels[0])][0] is item:
-                    calls = self._calls(item.labels[0])
-                    if not isinstance(calls, Unknown):
-                        for child in calls[1]:
-                            out.extend(child.resources())
+                try:
+                    self._item_resources(item, f, ev, out, skipped)
+                except Exception as exc:  # noqa: BLE001 - a bug loses this block, not the module
+                    self.diagnostics.append(Diagnostic(
+                        "error", f"internal error while evaluating this {item.type} block: "
+                        f"{type(exc).__name__}: {exc}"[:300], f.path, item.header, "internal-error"))
         # No selected policy reads these types, but another resource referred to them, so they
         # were evaluated anyway: keep them, so project.references() can answer about them.
         for key in skipped:
@@ -442,6 +438,25 @@ class Module:
             if built is not None and not isinstance(built, Unknown):
                 out.extend(built[1])
         return out
+
+    def _item_resources(self, item: Block, f: TfFile, ev: Evaluator, out: list, skipped: list) -> None:
+        if item.type in ("resource", "data") and len(item.labels) == 2:
+            if self.wanted is not None and \
+                    (item.labels[0] if item.type == "resource" else f"data.{item.labels[0]}") not in self.wanted:
+                skipped.append((item.type, item.labels[0], item.labels[1]))
+                return
+            built = self._instances_of(item.type, item.labels[0], item.labels[1])
+            if self._blocks[(item.type, item.labels[0], item.labels[1])][0] is item and \
+                    not isinstance(built, Unknown):
+                out.extend(built[1])
+            return
+        out.extend(self._other_resources(item, f, ev))
+        if item.type == "module" and len(item.labels) == 1 and \
+                self._blocks[("module", "module", item.labels[0])][0] is item:
+            calls = self._calls(item.labels[0])
+            if not isinstance(calls, Unknown):
+                for child in calls[1]:
+                    out.extend(child.resources())
 
     def _address(self, address: str) -> str:
         return f"{self.call_path}.{address}" if self.call_path else address
@@ -454,14 +469,7 @@ class Module:
             type_, address = f"data.{type_}", f"data.{type_}.{name}"
         else:
             address = f"{type_}.{name}"
-        mode, instances = self._instances(block, ev)
-        if len(instances) > 1 and not self._spend(len(instances) * _weight(block),
-                                                  f"{address} ({len(instances)} instances)", ev, block.header):
-            key = "count" if "count" in instances[0][1] else "each"
-            u = Unknown(key, f"past the expansion limit ({MAX_EXPANSION} blocks)", block.header)
-            mode, instances = "unknown", [("", {"count": {"index": u}} if key == "count" else {"each": {"key": u, "value": u}})]
-        elif len(instances) == 1:
-            self._spend(min(_weight(block), self._expansion[0]), address, ev, block.header)
+        mode, instances = self._instances(block, ev, _weight(block), address)
         out = []
         for suffix, names in instances:
             r = self._resource(block, f, ev, type_, name, self._address(address + suffix), names)
@@ -508,31 +516,46 @@ class Module:
         if self.wanted is not None and type_ not in self.wanted:
             return []
         if kind == "module":
-            _, instances = self._instances(block, ev)
+            _, instances = self._instances(block, ev, 1, address)
         else:
             instances = [("", {})]
         return [self._resource(block, f, ev, type_, name, self._address(address + suffix), names)
                 for suffix, names in instances]
 
-    def _instances(self, block: Block, ev: Evaluator) -> tuple[str, list[tuple[str, dict]]]:
+    def _instances(self, block: Block, ev: Evaluator, weight: int = 1,
+                   what: str = "") -> tuple[str, list[tuple[str, dict]]]:
         """("single" | "count" | "each" | "unknown", [(address suffix, names)]) for a block.
 
         When ``count`` or ``for_each`` is not known, the block is evaluated once with Unknown
-        ``count.index`` / ``each``, so what does not depend on them is still checked.
+        ``count.index`` / ``each``, so what does not depend on them is still checked; so it is when
+        its instances, ``weight`` blocks each, are more than the expansion budget has left.
         """
         attrs = block.attributes()
+        if self._expansion[0] <= 0 and ("count" in attrs or "for_each" in attrs) and \
+                not self._spend(1, what, ev, block.header):  # spent: not even worth evaluating
+            key = "count" if "count" in attrs else "for_each"
+            u = Unknown("count.index" if key == "count" else "each", _PAST_LIMIT, attrs[key].span)
+            return "unknown", [("", {"count": {"index": u}} if key == "count" else {"each": {"key": u, "value": u}})]
         if "count" in attrs:
             n = ev.evaluate(attrs["count"].expr, self.base_env)
-            if isinstance(n, bool) or not isinstance(n, (int, float)) or n != int(n) or n > MAX_INSTANCES:
+            if isinstance(n, bool) or not isinstance(n, (int, float)) or \
+                    (isinstance(n, float) and not n.is_integer()) or n > MAX_INSTANCES:  # inf, nan too
                 why = n.reason if isinstance(n, Unknown) else "count is not a small whole number"
                 return "unknown", [("", {"count": {"index": Unknown("count.index", why, attrs["count"].span)}})]
-            return "count", [(f"[{i}]", {"count": {"index": i}}) for i in range(max(0, int(n)))]
+            n = max(0, int(n))
+            if n > 1 and not self._spend(n * weight, f"{what} ({n} instances)", ev, block.header):
+                return "unknown", [("", {"count": {"index": Unknown("count.index", _PAST_LIMIT, attrs["count"].span)}})]
+            return "count", [(f"[{i}]", {"count": {"index": i}}) for i in range(n)]
         if "for_each" in attrs:
             coll = ev.evaluate(attrs["for_each"].expr, self.base_env)
             items = _each_items(coll)
             if items is None or len(items) > MAX_INSTANCES:
                 why = coll.reason if isinstance(coll, Unknown) else "for_each is not a known map or set"
                 u = Unknown("each", why, attrs["for_each"].span)
+                return "unknown", [("", {"each": {"key": u, "value": u}})]
+            if len(items) > 1 and not self._spend(len(items) * weight, f"{what} ({len(items)} instances)", ev,
+                                                  block.header):
+                u = Unknown("each", _PAST_LIMIT, attrs["for_each"].span)
                 return "unknown", [("", {"each": {"key": u, "value": u}})]
             return "each", [(f"[{_quote(k)}]", {"each": {"key": k, "value": v}}) for k, v in items]
         return "single", [("", {})]
@@ -573,6 +596,10 @@ class Module:
         if "iterator" in battrs and isinstance(battrs["iterator"].expr, Ref):
             iterator = battrs["iterator"].expr.name
         content = block.blocks("content")
+        if self._expansion[0] <= 0 and not self._spend(1, f'dynamic "{label}"', ev, block.header):
+            attrs[label] = Unknown(f"dynamic \"{label}\"", _PAST_LIMIT, block.header)
+            spans.setdefault(path + (label,), block.header)
+            return
         coll = ev.evaluate(battrs["for_each"].expr, env) if "for_each" in battrs else None
         items = _each_items(coll)
         if items is None or not content:
@@ -584,8 +611,7 @@ class Module:
             return
         if not self._spend(len(items) * _weight(content[0]), f'dynamic "{label}" ({len(items)} blocks)', ev,
                            block.header):
-            attrs[label] = Unknown(f"dynamic \"{label}\"", f"past the expansion limit ({MAX_EXPANSION} blocks)",
-                                   block.header)
+            attrs[label] = Unknown(f"dynamic \"{label}\"", _PAST_LIMIT, block.header)
             spans.setdefault(path + (label,), block.header)
             return
         for k, v in items:

@@ -30,21 +30,28 @@ def plan_resources(text: str, path: str, root: str) -> list[Resource]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise ParseError("invalid JSON: nested too deeply", 1, 1) from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ParseError(f"invalid JSON: {exc}", 1, 1) from None
     if not isinstance(data, dict) or "planned_values" not in data:
         raise ParseError("not a Terraform plan: no planned_values (use `terraform show -json PLANFILE`)", 1, 1)
     lines = _address_lines(text)
     unknown = {}
-    for change in data.get("resource_changes") or []:
-        if isinstance(change, dict) and isinstance(change.get("change"), dict):
-            unknown[change.get("address")] = change["change"].get("after_unknown")
-    refs = _config_refs((data.get("configuration") or {}).get("root_module") or {}, "")
+    # The file is not trusted to have the shape terraform writes: anything of the wrong type
+    # is left out (_obj, _seq) rather than crashing the scan.
+    for change in _seq(data.get("resource_changes")):
+        if isinstance(change, dict) and isinstance(change.get("change"), dict) and \
+                isinstance(change.get("address"), str):
+            unknown[change["address"]] = change["change"].get("after_unknown")
+    refs = _config_refs(_obj(_obj(data.get("configuration")).get("root_module")), "")
     out: list[Resource] = []
-    for module in _modules(data["planned_values"].get("root_module") or {}):
-        for r in module.get("resources") or []:
+    for module in _modules(_obj(_obj(data["planned_values"]).get("root_module"))):
+        for r in _seq(module.get("resources")):
             if not isinstance(r, dict) or not isinstance(r.get("address"), str):
                 continue
             address = r["address"]
-            type_ = r.get("type", "")
+            type_ = r.get("type", "") if isinstance(r.get("type", ""), str) else ""
             if r.get("mode") == "data":
                 type_ = f"data.{type_}"
             values = _overlay(r.get("values") or {}, unknown.get(address), address)
@@ -55,7 +62,8 @@ def plan_resources(text: str, path: str, root: str) -> list[Resource]:
             call_path = _call_path(address)
             if call_path:
                 meta["call_path"] = call_path
-            out.append(Resource("terraform", type_, r.get("name", ""), address, path, Span.point(line),
+            name = r.get("name", "") if isinstance(r.get("name", ""), str) else ""
+            out.append(Resource("terraform", type_, name, address, path, Span.point(line),
                                 values, {}, meta))
     return out
 
@@ -81,11 +89,20 @@ def attach_config(plan: list[Resource], config: list[Resource]) -> set[str]:
     return files
 
 
+def _obj(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _seq(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _modules(module: dict):
-    yield module
-    for child in module.get("child_modules") or []:
-        if isinstance(child, dict):
-            yield from _modules(child)
+    stack = [module]  # not recursive: child_modules may nest as deep as the JSON does
+    while stack:
+        module = stack.pop()
+        yield module
+        stack.extend(reversed([c for c in _seq(module.get("child_modules")) if isinstance(c, dict)]))
 
 
 def _overlay(values: Any, after_unknown: Any, where: str) -> Any:
@@ -110,15 +127,15 @@ def _overlay(values: Any, after_unknown: Any, where: str) -> Any:
 def _config_refs(module: dict, prefix: str) -> dict[str, dict]:
     """address -> {attribute path: resource addresses it refers to}, from ``configuration``."""
     out: dict[str, dict] = {}
-    for r in module.get("resources") or []:
+    for r in _seq(module.get("resources")):
         if not isinstance(r, dict) or not isinstance(r.get("address"), str):
             continue
         paths: dict = {}
         _expression_refs(r.get("expressions") or {}, (), paths, prefix)
         out[prefix + r["address"]] = paths
-    for name, call in (module.get("module_calls") or {}).items():
+    for name, call in _obj(module.get("module_calls")).items():
         if isinstance(call, dict):
-            out.update(_config_refs(call.get("module") or {}, f"{prefix}module.{name}."))
+            out.update(_config_refs(_obj(call.get("module")), f"{prefix}module.{name}."))
     return out
 
 
@@ -176,5 +193,8 @@ def _address_lines(text: str) -> dict[str, int]:
     for m in _ADDRESS_RE.finditer(text, start, section_end):
         line += text.count("\n", last, m.start())
         last = m.start()
-        out.setdefault(json.loads(f'"{m.group(1)}"'), line)
+        try:
+            out.setdefault(json.loads(f'"{m.group(1)}"'), line)
+        except ValueError:  # not a JSON string after all (text inside another string)
+            continue
     return out
