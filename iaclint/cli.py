@@ -116,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
             return _isolation(args)
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:
+        from .registry import RegistryError
+        if isinstance(exc, RegistryError):  # a broken policy pack: say which, exit 2
+            return _fail(str(exc))
+        raise
     parser.print_help()
     return EXIT_ERROR
 

@@ -154,13 +154,18 @@ _loaded = False
 
 
 def load_builtin() -> None:
-    """Import every module of the built-in pack (``iaclint.policies``), once."""
+    """Import every module of the built-in pack (``iaclint.policies``) and of installed packs, once.
+
+    Installed packs are those declared under the ``iaclint.policies`` entry-point group; a pack
+    that fails to load is an error, never a silently smaller rule set.
+    """
     global _loaded
     if _loaded:
         return
     _loaded = True
     from . import policies as pack
     _import_tree(pack)
+    load_entry_points()
 
 
 def _import_tree(pack) -> None:
@@ -177,10 +182,16 @@ def load_entry_points() -> list[str]:
     """
     from importlib.metadata import entry_points
     loaded = []
-    for ep in entry_points(group="iaclint.policies"):
-        obj = ep.load()
-        if hasattr(obj, "__path__"):
-            _import_tree(obj)
+    for ep in sorted(entry_points(group="iaclint.policies"), key=lambda e: e.name):
+        try:
+            obj = ep.load()
+            if hasattr(obj, "__path__"):
+                _import_tree(obj)
+        except RegistryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - named, with the pack, for the user
+            raise RegistryError(f"policy pack {ep.name!r} ({ep.value}) failed to load: "
+                                f"{type(exc).__name__}: {exc}") from exc
         loaded.append(ep.name)
     return loaded
 

@@ -241,10 +241,12 @@ def runner(tmp_path):
     py = bin_dir / "python"
     # `-m venv DIR`: a venv whose iaclint is this checkout's and whose pip only logs.
     py.write_text(f"""#!/bin/bash
+if [ "$1" = "-I" ]; then shift; fi  # the action isolates every interpreter it runs
 if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then
   mkdir -p "$3/bin"
   cat > "$3/bin/python" <<'EOS'
 #!/bin/bash
+if [ "$1" = "-I" ]; then shift; fi
 if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then shift 2; echo "$*" >> {shlex.quote(str(pip_log))}; exit 0; fi
 exec {shlex.quote(real)} "$@"
 EOS

@@ -505,13 +505,12 @@ def test_changed_since_reads_an_inflation_bomb_in_bounded_memory(tmp_path):
     assert rss < 100, f"{rss:.0f} MB"
 
 
-@pytest.mark.xfail(strict=False, reason="action.yml runs `python -c ...` in the checked-out workspace: -c puts "
-                   "the current directory first on sys.path, so a pull request that adds shlex.py or json.py "
-                   "at the repository root runs its code in the job (fix: python -I -c)")
 def test_the_action_runs_no_python_that_imports_from_the_workspace():
+    """-c and -m put the current directory (the scanned checkout) first on sys.path: a pull
+    request adding shlex.py or json.py at its root would run in the job. -I isolates."""
     import re
     with open(os.path.join(ROOT, "action.yml"), encoding="utf-8") as fh:
         action = fh.read()
-    calls = re.findall(r'"\$(?:IACLINT_PYTHON|PYTHON)"((?:\s+-\w+)*)\s+-c\b', action)
-    assert calls, "no python -c in action.yml: drop this test"
+    calls = re.findall(r'"\$(?:IACLINT_PYTHON|PYTHON|venv/bin/python)"((?:\s+-\w+)*)\s+-[cm]\b', action)
+    assert calls, "no python -c/-m in action.yml: drop this test"
     assert all("-I" in flags.split() or "-P" in flags.split() for flags in calls), calls
