@@ -7,6 +7,7 @@ Metadata lives in exactly two places, the decorator and the docstring; ``iaclint
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import re
 import sys
@@ -197,12 +198,29 @@ def load_entry_points() -> list[str]:
 
 
 def packs_fingerprint() -> str:
-    """The installed policy packs (entry points and their versions), without importing them."""
-    from importlib.metadata import entry_points
+    """What identifies the installed policy packs, for the result cache, without importing them.
+
+    Reads the ``entry_points.txt`` of installed distributions the way ``importlib.metadata``
+    finds them, at a fraction of its import cost (a warm scan is mostly this kind of overhead):
+    a distribution declaring ``[iaclint.policies]`` contributes its metadata directory's name
+    (name and version) and the declaration itself.
+    """
     parts = []
-    for ep in entry_points(group="iaclint.policies"):
-        dist = getattr(ep, "dist", None)
-        parts.append(f"{ep.name}={ep.value}@{getattr(dist, 'version', '')}")
+    for base in sys.path:
+        try:
+            names = os.listdir(base or ".")
+        except OSError:
+            continue
+        for name in names:
+            if not name.endswith((".dist-info", ".egg-info")):
+                continue
+            try:
+                with open(os.path.join(base or ".", name, "entry_points.txt"), encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError:
+                continue
+            if "[iaclint.policies]" in text:
+                parts.append(f"{name}:{text.partition('[iaclint.policies]')[2].split('[')[0].strip()}")
     return ";".join(sorted(parts))
 
 

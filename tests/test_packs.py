@@ -77,3 +77,14 @@ def test_a_scanned_repository_cannot_add_a_pack(tmp_path):
     (tmp_path / "Dockerfile").write_text("FROM alpine:3.19\nEXPOSE 22\n")
     r = _run(["scan", "."], tmp_path / "nothing", tmp_path)
     assert r.returncode == 1 and not (tmp_path / "pwned").exists()
+
+
+def test_installing_a_pack_changes_the_result_cache_key(tmp_path, monkeypatch):
+    from iaclint import registry
+    before = registry.packs_fingerprint()
+    site = tmp_path / "site"
+    site.mkdir()
+    _install_fake_pack(site, PACK)
+    monkeypatch.syspath_prepend(str(site))
+    after = registry.packs_fingerprint()
+    assert after != before and "acme_policies-1.0.dist-info" in after
