@@ -19,7 +19,7 @@ from typing import Callable
 from . import registry
 from .config import Config
 from .discovery import IgnoreRules, choose_root, discover
-from .model import Diagnostic, Finding, ParseError, Resource, Severity, Span, UnknownValue
+from .model import Diagnostic, Finding, Node, ParseError, Resource, Severity, Span, UnknownValue
 from .project import Project
 from .result import ScanResult
 from .suppress import FileSuppressions, annotation_of, parse_annotation, parse_comments
@@ -467,6 +467,25 @@ def _overrides(options: ScanOptions, diagnostics: list[Diagnostic]) -> dict:
     return values
 
 
+def resource_in_traceback(exc: BaseException, files) -> Resource | None:
+    """The resource (of one of ``files``) that the innermost frame of ``exc``'s traceback holding
+    one, or a part of one, was reading: where a crash in code that reads many resources is told."""
+    tb = exc.__traceback__
+    frames = []
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    try:
+        for frame in reversed(frames):
+            for value in list(frame.f_locals.values()):
+                res = value.resource if isinstance(value, Node) else None
+                if isinstance(res, Resource) and res.file in files:
+                    return res
+    finally:
+        del frames
+    return None
+
+
 class _Runner:
     def __init__(self, config: Config, inline: bool, today: _dt.date, texts: dict[str, str],
                  report: set[str], diagnostics: list[Diagnostic]):
@@ -515,11 +534,27 @@ class _Runner:
             self._skip(pol, exc.unknown, resource)
         except Exception as exc:  # noqa: BLE001 - a policy bug must not stop the scan
             where = traceback.extract_tb(exc.__traceback__)[-1]
-            path = resource.file if resource is not None else ""
+            if resource is not None:
+                at, on = resource, resource.address
+            else:  # a project policy: point at what it was reading, so the report names a file
+                at, reading = self._blamed(exc, pol, subject)
+                on = (f"project, reading {at.address}" if reading else
+                      f"project (first resource it applies to: {at.address})" if at is not None else "project")
             self.diagnostics.append(Diagnostic(
-                "error", f"internal error in policy {pol.id} on {resource.address if resource else 'project'}: "
+                "error", f"internal error in policy {pol.id} on {on}: "
                 f"{type(exc).__name__}: {exc} ({os.path.basename(where.filename)}:{where.lineno})",
-                path, resource.header if resource is not None else None, "internal-error"))
+                at.file if at is not None else "", at.header if at is not None else None, "internal-error"))
+
+    def _blamed(self, exc: Exception, pol, project: Project) -> tuple[Resource | None, bool]:
+        """(the resource a project policy was reading when it crashed, True); else (the first
+        reported resource the policy applies to, False); else (None, False): no file to name."""
+        reading = resource_in_traceback(exc, self.report)
+        if reading is not None:
+            return reading, True
+        applicable = [r for r in project.of_type(*sorted(pol.applies_to)) if r.file in self.report]
+        if applicable:
+            return min(applicable, key=lambda r: (r.file, r.header.line, r.header.column, r.address)), False
+        return None, False
 
     def _skip(self, pol, u, resource: Resource | None) -> None:
         self.unknown_skips += 1

@@ -39,6 +39,13 @@ _SUFFIX = re.compile(r"~(\d*)|\^\{(\w*)\}|\^(\d*)")
 _REF_FILE_LIMIT = 64 * 1024
 _MAX_SYMREF_DEPTH = 10
 _MAX_PEEL_DEPTH = 20
+# Only commits, tags and trees are read: a commit is a few KB, a tree some 40 bytes an entry (a
+# directory of 400,000 files). Objects inflate through a bound, so a small object that says (or
+# turns out) to be larger, a zlib bomb in a hostile .git, is an error, not gigabytes of memory.
+MAX_OBJECT_BYTES = 16 * 1024 * 1024
+_MAX_READ_BYTES = 64 * 1024 * 1024  # inflated for one object, deltas of its chain included
+_MAX_BASE_DEPTH = 50  # REF_DELTA bases looked up in other packs or loose objects, nested
+_CHUNK = 64 * 1024
 
 OBJ_COMMIT, OBJ_TREE, OBJ_BLOB, OBJ_TAG, OBJ_OFS_DELTA, OBJ_REF_DELTA = 1, 2, 3, 4, 6, 7
 _TYPE_NAMES = {OBJ_COMMIT: "commit", OBJ_TREE: "tree", OBJ_BLOB: "blob", OBJ_TAG: "tag"}
@@ -47,6 +54,33 @@ MODE_TREE, MODE_LINK, MODE_GITLINK = "40000", "120000", "160000"
 
 class GitError(Exception):
     """The repository cannot answer: not a repository, unknown revision, missing object..."""
+
+
+def _too_large(what: str, size: int) -> GitError:
+    return GitError(f"{what} is {size} bytes: more than the {MAX_OBJECT_BYTES // (1024 * 1024)} MB iaclint "
+                    "reads of a commit, tag or tree (a corrupt or hostile repository?)")
+
+
+def _inflate(d, read, what: str, size: int, pending: bytes = b"", said: int | None = None) -> bytes:
+    """Go on inflating with the decompressobj ``d`` (``pending`` input first, then ``read(n)``)
+    to the end of its stream, which must come within ``size`` bytes: a stream that goes on is a
+    GitError once ``size + 1`` bytes are out, never inflated to its end (a zlib bomb). ``said``:
+    the object's whole size, for the message, when some of it was inflated before."""
+    out = bytearray()
+    try:
+        while not d.eof:
+            if not pending:
+                pending = read(_CHUNK)
+                if not pending:
+                    raise GitError(f"{what}: truncated object data")
+            out += d.decompress(pending, size + 1 - len(out))
+            pending = d.unconsumed_tail
+            if len(out) > size:
+                raise GitError(f"{what}: object data inflates past the {size if said is None else said} "
+                               "bytes it says it has")
+    except zlib.error as exc:
+        raise GitError(f"{what}: corrupt object data ({exc})") from None
+    return bytes(out)
 
 
 def blob_id(data: bytes) -> str:
@@ -65,6 +99,40 @@ def _read_small(path: str, limit: int = _REF_FILE_LIMIT) -> bytes | None:
             return fh.read(limit)
     except OSError:
         return None
+
+
+def _inside(path: str, directory: str) -> bool:
+    real, base = os.path.realpath(path), os.path.realpath(directory)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _names_worktree(gitdir: str, dotgit: str, worktree: str) -> bool:
+    """Whether the repository at ``gitdir`` names ``worktree`` as its own: a linked worktree's
+    ``gitdir`` file holds the path of the worktree's ``.git`` file, a submodule's config holds
+    ``core.worktree``. A relative ``gitdir:`` may only lead out of a work tree to such a one."""
+    back = _read_small(os.path.join(gitdir, "gitdir"), 4096)
+    if back is not None:
+        path = os.path.join(gitdir, os.fsdecode(back.strip()))
+        if os.path.realpath(path) == os.path.realpath(dotgit):
+            return True
+    value = _config_value(_read_small(os.path.join(gitdir, "config"), 1024 * 1024) or b"", "core", "worktree")
+    return value is not None and os.path.realpath(os.path.join(gitdir, value)) == os.path.realpath(worktree)
+
+
+def _config_value(config: bytes, section: str, key: str) -> str | None:
+    """The last ``key`` of ``[section]`` in a git config file (enough for core.worktree)."""
+    current, found = "", None
+    for raw in config.decode("utf-8", "replace").splitlines():
+        line = raw.split("#", 1)[0].split(";", 1)[0].strip()
+        m = re.match(r"^\[\s*([A-Za-z0-9.-]+)", line)
+        if m:
+            current = m.group(1).lower()
+            continue
+        if current == section and "=" in line:
+            name, value = (x.strip() for x in line.split("=", 1))
+            if name.lower() == key:
+                found = value.strip('"')
+    return found
 
 
 def _valid_ref_name(name: str) -> bool:
@@ -179,21 +247,19 @@ class _Pack:
         return kind, size, pos
 
     def inflate(self, pos: int, size: int) -> bytes:
-        d = zlib.decompressobj()
-        out = bytearray()
-        step = max(size + 64, 4096)
-        try:
-            while not d.eof:
-                chunk = self.pack[pos:pos + step]
-                if not chunk:
-                    raise GitError(f"{self.name}: truncated object data at {pos}")
-                out += d.decompress(chunk)
-                pos += len(chunk)
-        except zlib.error as exc:
-            raise GitError(f"{self.name}: corrupt object data ({exc})") from None
+        if size > MAX_OBJECT_BYTES:
+            raise _too_large(f"{self.name}: the object at {pos}", size)
+        at = pos
+
+        def read(n: int) -> bytes:
+            nonlocal at
+            chunk = self.pack[at:at + n]
+            at += len(chunk)
+            return chunk
+        out = _inflate(zlib.decompressobj(), read, f"{self.name}: the object at {pos}", size)
         if len(out) != size:
             raise GitError(f"{self.name}: object data is {len(out)} bytes, the entry says {size}")
-        return bytes(out)
+        return out
 
 
 def _varint(data: bytes, i: int) -> tuple[int, int]:
@@ -215,9 +281,13 @@ def apply_delta(base: bytes, delta: bytes) -> bytes:
     dst_size, i = _varint(delta, i)
     if src_size != len(base):
         raise GitError(f"corrupt delta: base is {len(base)} bytes, the delta expects {src_size}")
+    if dst_size > MAX_OBJECT_BYTES:
+        raise _too_large("a delta's result", dst_size)
     out = bytearray()
     n = len(delta)
     while i < n:
+        if len(out) > dst_size:  # copies of a small base can make any size: stop at the one declared
+            break
         op = delta[i]
         i += 1
         if op & 0x80:
@@ -283,9 +353,15 @@ class Repository:
                 m = re.match(rb"gitdir:\s*(.+?)\s*$", data.split(b"\n", 1)[0])
                 if not m:
                     raise GitError(f"{dotgit}: a .git file without 'gitdir: PATH'")
-                target = os.path.join(here, os.fsdecode(m.group(1)))
+                written = os.fsdecode(m.group(1))
+                target = os.path.join(here, written)
                 if not os.path.isdir(target):
-                    raise GitError(f"{dotgit}: gitdir {os.fsdecode(m.group(1))} does not exist")
+                    raise GitError(f"{dotgit}: gitdir {written} does not exist")
+                if not os.path.isabs(written) and not _inside(target, here) and not _names_worktree(
+                        target, dotgit, here):
+                    raise GitError(f"{dotgit}: gitdir {written} leads out of {here}, to a repository that "
+                                   "does not name this work tree (a worktree's gitdir file, a submodule's "
+                                   "core.worktree): not followed")
                 return cls(here, os.path.normpath(target))
             parent = os.path.dirname(here)
             if parent == here:
@@ -342,10 +418,12 @@ class Repository:
                         self._packs.append(_Pack(os.path.join(pack_dir, name), pack))
         return self._packs
 
-    def read(self, oid: str) -> tuple[str, bytes]:
+    def read(self, oid: str, _depth: int = 0) -> tuple[str, bytes]:
         """``(type, content)`` of object ``oid`` (hex)."""
         if not _HEX40.match(oid):
             raise GitError(f"not a SHA-1 object id: {oid!r}")
+        if _depth > _MAX_BASE_DEPTH:
+            raise GitError(f"object {oid}: delta bases nested too deeply (a cycle between packs?)")
         loose = os.path.join(self.objects, oid[:2], oid[2:])
         if os.path.isfile(loose):
             return self._read_loose(loose, oid)
@@ -353,34 +431,49 @@ class Repository:
         for pack in self.packs():
             offset = pack.find(raw)
             if offset is not None:
-                kind, data = self._read_packed(pack, offset)
+                kind, data = self._read_packed(pack, offset, _depth)
                 return _TYPE_NAMES[kind], data
         hint = " (the clone is shallow: fetch more history, e.g. fetch-depth: 0)" if self.shallow else \
             " (a partial or incomplete clone?)"
         raise GitError(f"object {oid} is not in the repository{hint}")
 
     def _read_loose(self, path: str, oid: str) -> tuple[str, bytes]:
+        # "<type> <size>\0" comes first: a size over the limit is refused before the body inflates
+        what = f"object {oid}"
         try:
             with open(path, "rb") as fh:
-                data = zlib.decompress(fh.read())
+                d = zlib.decompressobj()
+                head = d.decompress(fh.read(_CHUNK), 64)
+                header, sep, start = head.partition(b"\0")
+                parts = header.split(b" ")
+                if not sep or len(parts) != 2 or not parts[1].isdigit() or len(parts[1]) > 20 \
+                        or int(parts[1]) < len(start):
+                    raise GitError(f"{what}: corrupt loose object header")
+                size = int(parts[1])
+                if size > MAX_OBJECT_BYTES:
+                    raise _too_large(what, size)
+                body = start + _inflate(d, fh.read, what, size - len(start), d.unconsumed_tail, size)
         except (OSError, zlib.error) as exc:
-            raise GitError(f"object {oid}: cannot read loose object ({exc})") from None
-        header, sep, body = data.partition(b"\0")
-        parts = header.split(b" ")
-        if not sep or len(parts) != 2 or not parts[1].isdigit() or int(parts[1]) != len(body):
-            raise GitError(f"object {oid}: corrupt loose object header")
+            raise GitError(f"{what}: cannot read loose object ({exc})") from None
+        if len(body) != size:
+            raise GitError(f"{what}: corrupt loose object header")
         return parts[0].decode("ascii", "replace"), body
 
-    def _read_packed(self, pack: _Pack, offset: int) -> tuple[int, bytes]:
+    def _read_packed(self, pack: _Pack, offset: int, depth: int = 0) -> tuple[int, bytes]:
         chain: list[bytes] = []  # deltas, outermost first
         base: tuple[int, bytes] | None = None
         at = offset
+        spent = 0
         while True:
             cached = self._cache.get((pack.name, at))
             if cached is not None:
                 base = cached
                 break
             kind, size, pos = pack.header(at)
+            spent += size
+            if spent > _MAX_READ_BYTES:
+                raise GitError(f"{pack.name}: the object at {offset} and its delta chain inflate to more than "
+                               f"{_MAX_READ_BYTES // (1024 * 1024)} MB")
             if kind == OBJ_OFS_DELTA:
                 c = pack.pack[pos]
                 pos += 1
@@ -402,7 +495,7 @@ class Repository:
                 if found is not None:
                     at = found
                     continue
-                name, data = self.read(base_id.hex())
+                name, data = self.read(base_id.hex(), depth + 1)
                 base = ({v: k for k, v in _TYPE_NAMES.items()}[name], data)
                 break
             elif kind in _TYPE_NAMES:

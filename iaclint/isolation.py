@@ -9,6 +9,8 @@ This module only runs it and renders rows: it knows no resource type.
 from __future__ import annotations
 
 import importlib
+import os
+import traceback
 from typing import IO
 
 from .config import Config
@@ -23,7 +25,7 @@ FORMATS = ("text", "json", "markdown")
 def inventory(paths: list[str], config: Config | None = None, options=None) -> tuple[list[dict], list[Diagnostic]]:
     """Rows (plain dicts, see ``Workload.to_dict``) for the workloads of the files scanned, sorted
     from the lowest level up (levels that cannot be known last), and the scan's diagnostics."""
-    from .engine import load
+    from .engine import load, resource_in_traceback
     from .model import expand_kinds
     from .project import Project
 
@@ -31,12 +33,21 @@ def inventory(paths: list[str], config: Config | None = None, options=None) -> t
     levels = importlib.import_module(HOOK)
     # Only the types the derivation reads need evaluating (the rest of a large module is skipped).
     loaded = load(paths, config, options, set(expand_kinds(levels.READS)))
-    rows = [w.to_dict() for w in levels.inventory(Project(loaded.resources), config.isolation)
-            if w.file in loaded.report]
+    diagnostics = [d for d in loaded.diagnostics if d.path in loaded.report or d.path not in loaded.all_files]
+    try:
+        workloads = levels.inventory(Project(loaded.resources), config.isolation)
+    except Exception as exc:  # noqa: BLE001 - a bug in the derivation: a diagnostic, as in a scan
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        reading = resource_in_traceback(exc, loaded.report)
+        diagnostics.append(Diagnostic(
+            "error", f"internal error in the isolation inventory{f' reading {reading.address}' if reading else ''}: "
+            f"{type(exc).__name__}: {exc} ({os.path.basename(where.filename)}:{where.lineno})",
+            reading.file if reading else "", reading.header if reading else None, "internal-error"))
+        workloads = []
+    rows = [w.to_dict() for w in workloads if w.file in loaded.report]
     order = {name: i for i, name in enumerate(levels.LEVELS)}
     rows.sort(key=lambda r: (r["level"] == "unknown", order[r["level_range"][0]], order[r["level_range"][1]],
                              r["file"], r["line"], r["address"]))
-    diagnostics = [d for d in loaded.diagnostics if d.path in loaded.report or d.path not in loaded.all_files]
     return rows, sorted(set(diagnostics), key=Diagnostic.sort_key)
 
 

@@ -10,6 +10,7 @@ import os
 import shutil
 import struct
 import subprocess
+import zlib
 
 import pytest
 
@@ -376,3 +377,95 @@ def test_delta_instructions():
         gitmeta.apply_delta(base[:-1], delta)
     with pytest.raises(GitError):
         gitmeta.apply_delta(base, bytes([16, 1, 0]))
+
+
+# -- hostile .git contents: bounded reads, gitdir that leads elsewhere ---------------------------
+
+def _bomb(size: int, header: bytes = b"") -> bytes:
+    z = zlib.compressobj(9)
+    return z.compress(header) + b"".join(z.compress(b"\0" * (1 << 20)) for _ in range(size >> 20)) + z.flush()
+
+
+def _peak_mb() -> float:
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def test_a_loose_object_too_large_to_be_a_commit_is_refused_unread(history):
+    head = _rev_parse(history, "HEAD")
+    loose = history / ".git" / "objects" / head[:2] / head[2:]
+    os.chmod(loose, 0o644)
+    loose.write_bytes(_bomb(64 << 20, b"commit %d\0" % (64 << 20)))
+    with pytest.raises(GitError, match=r"is 67108864 bytes: more than the 16 MB"):
+        ChangedSince.open(str(history), "HEAD")
+
+
+def test_a_loose_object_that_inflates_past_its_header_is_refused(history):
+    head = _rev_parse(history, "HEAD")
+    loose = history / ".git" / "objects" / head[:2] / head[2:]
+    os.chmod(loose, 0o644)
+    before = _peak_mb()
+    loose.write_bytes(_bomb(256 << 20, b"commit 100\0"))  # says 100 bytes, inflates to 256 MB
+    with Repository.discover(str(history)) as r:
+        with pytest.raises(GitError, match="inflates past the 100 bytes"):
+            r.read(head)
+    assert _peak_mb() - before < 50
+
+
+def test_a_packed_object_inflates_only_to_the_size_its_entry_says():
+    fake = gitmeta._Pack.__new__(gitmeta._Pack)
+    fake.name, fake.pack = "pack-x.pack", b"\0" * 7 + _bomb(256 << 20)
+    before = _peak_mb()
+    with pytest.raises(GitError, match="inflates past the 1000 bytes"):
+        fake.inflate(7, 1000)  # an entry that says 1000 bytes
+    with pytest.raises(GitError, match="more than the 16 MB"):
+        fake.inflate(7, 256 << 20)  # an entry that says 256 MB: not even started
+    assert _peak_mb() - before < 50
+
+
+def test_a_delta_is_built_only_to_the_size_it_declares():
+    base = b"x" * 16
+    many_copies = bytes([16, 32]) + bytes([0x80 | 0x10, 16]) * 100_000  # copies 1.6 MB, says 32 bytes
+    with pytest.raises(GitError, match="result is"):
+        gitmeta.apply_delta(base, many_copies)
+    huge = bytes([16]) + bytes([0x80, 0x80, 0x80, 0x80, 0x01])  # says 256 MB
+    with pytest.raises(GitError, match="more than the 16 MB"):
+        gitmeta.apply_delta(base, huge)
+
+
+def test_a_submodule_gitdir_out_of_its_directory_is_followed(tmp_path, git_env, history):
+    sup = tmp_path / "super"
+    sup.mkdir()
+    git(sup, "init", "-q")
+    write(sup / "top.tf", "x = 1\n")
+    commit_all(sup, "c1")
+    git(sup, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(history), "mod")
+    commit_all(sup, "add mod")
+    dotgit = (sup / "mod" / ".git").read_text()
+    assert dotgit.startswith("gitdir: ../.git/modules/mod")  # relative, out of mod/
+    write(sup / "mod" / "a.tf", "changed\n")
+    with ChangedSince.open(str(sup / "mod"), "HEAD") as changes:
+        assert changes(str(sup / "mod" / "a.tf")) is True
+        assert changes(str(sup / "mod" / "sub" / "b.tf")) is False
+
+
+def test_a_relative_gitdir_out_of_the_work_tree_to_another_repository_is_refused(tmp_path, history):
+    planted = tmp_path / "scanned"
+    write(planted / "main.tf", "x = 1\n")
+    # a .git file (in a tarball, a copied tree) pointing at some other repository on the machine:
+    # its history would decide which of these files count as changed
+    (planted / ".git").write_text("gitdir: ../repo/.git\n")
+    with pytest.raises(GitError, match="leads out of .* not followed"):
+        ChangedSince.open(str(planted), "HEAD")
+    (planted / ".git").write_text(f"gitdir: {history / '.git'}\n")  # absolute, as git worktree writes
+    with ChangedSince.open(str(planted), "HEAD") as changes:
+        assert changes.repo.commondir == str(history / ".git")
+
+
+def test_a_relative_gitdir_inside_the_work_tree_is_followed(tmp_path, history):
+    moved = tmp_path / "moved"
+    shutil.copytree(history, moved)
+    os.rename(moved / ".git", moved / ".gitdir")
+    (moved / ".git").write_text("gitdir: .gitdir\n")
+    with ChangedSince.open(str(moved), "HEAD") as changes:
+        assert changes(str(moved / "a.tf")) is False

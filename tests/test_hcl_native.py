@@ -322,6 +322,212 @@ def test_terminal_patterns_are_python_hcl2s():
         "(?:\\*\\/)", "(\\*\\/)") + ")"
 
 
+# -- what lark reads after a refusal -------------------------------------------------------------
+# lark reads only from the last top-level item the native parser completed, and when much of the
+# file follows, first only a window ending near where the native parser stopped: the words and
+# position must still be those of lark reading the whole file.
+
+PREFIXES = [
+    "", "a = 1\n", "a = 1 ", "b {}\n", "b {} ", "# c\n\n", "a = 1 + 2\n\n  # c\n",
+    'r "x" "y" {\n  a = [1, 2]\n  b = <<EOF\nh ${x}\nEOF\n}\n' * 3, "a = <<EOF\nx\nEOF\n", "a = x\n  || y\n",
+    "/* c\n */ a = 1\n", "a = f(1)\nb = 2\n\n\n",
+]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_an_error_after_parsed_items_keeps_lark_words(prefix):
+    for error in ERRORS + ["}}}\n", "* 2\n", "/* never closed\nb = 1\n", "/*", "a = <<EOF\nx\n" * 3, "\\x", "a = 1\n"
+                           "/* x", "a = b <<EOF\n", 'a = "x ${y} z', 'a = "${y}', 'b "l" {\n  c = "\n', "a = \\\"x", 'b "abc',
+                           'b "x" "a${1}b', 'a = [1, "x', 'a = {k = "x\ny', 'a = f("x', 'a = "%{ if x }y',
+                           'a = "${"inner', 'a = "\\\\']:
+        text = prefix + error
+        assert outcome(hcl.parse, text) == outcome(hcl.parse_lark, text), text
+
+
+def test_an_error_before_parsed_items_keeps_lark_words():
+    for error in ERRORS:
+        text = error + "".join(PREFIXES)
+        assert outcome(hcl.parse, text) == outcome(hcl.parse_lark, text), text
+
+
+def _mutants(count: int, seed: int) -> list[str]:
+    """Files of this repository with hostile tokens put in, characters dropped, or cut short,
+    some followed by a long tail of valid text (so that lark would have much to read)."""
+    import random
+    rng = random.Random(seed)
+    tokens = ["}", "{", "]", "(", '"', "/*", "*/", "<<EOF\n", "<<-EOF\n", "EOF\n", "@", "=", ",", "\\", '\\"', "${",
+              "%{", "\n", "#", "-12", "1.", ".", "*", "?", "=>", "...", "for", "<<", "\x00", "é", "x" * 60, "  ",
+              "/", '"abc\n']
+    texts = []
+    for path in REPO_FILES:
+        with open(path, encoding="utf-8") as fh:
+            texts.append(fh.read())
+    out = []
+    for _ in range(count):
+        text = rng.choice(texts)
+        for _ in range(rng.randrange(1, 3)):
+            pos = rng.randrange(len(text) + 1)
+            how = rng.randrange(3)
+            if how == 0:
+                text = text[:pos] + rng.choice(tokens) + text[pos:]
+            elif how == 1:
+                text = text[:pos] + text[pos + rng.randrange(1, 4):]
+            else:
+                text = text[:pos] + rng.choice(tokens) + rng.choice(tokens) + text[pos:]
+        if rng.random() < 0.3:
+            text += rng.choice(texts) * 3
+        out.append(text)
+    return out
+
+
+def test_mutated_files_keep_lark_words():
+    compared = 0
+    for text in _mutants(300, seed=7):
+        native = outcome(hcl.parse, text)
+        assert native == outcome(hcl.parse_lark, text), text
+        compared += native[0] == "error"
+    assert compared > 100
+
+
+def test_a_window_decides_only_what_the_whole_file_decides():
+    """Cut after the native parser's stop, at random: where lark's reading of the window is taken
+    as the file's error, it is the error lark gives for the whole file."""
+    import random
+    rng = random.Random(11)
+    decided = undecided = 0
+    for text in _mutants(400, seed=5):
+        try:
+            hcl_native.parse(text)
+            continue
+        except hcl_native.Fallback as refusal:
+            start, at = refusal.resume, min(refusal.at, len(text))
+            if refusal.unterminated_string is not None:
+                continue
+        except ParseError:
+            continue
+        for width in (0, 1, 3, 40, 200):
+            cut = min(at + width + rng.randrange(0, 3), len(text))
+            if rng.random() < 0.5:  # or at the end of a line
+                cut = text.find("\n", at, at + width + 1) + 1 or cut
+            if cut >= len(text):
+                continue
+            try:
+                hcl._lark_window(text, start, cut, at)
+            except ParseError as exc:
+                decided += 1
+                assert ("error", (exc.message, exc.line, exc.column)) == outcome(hcl.parse_lark, text), text
+            else:
+                undecided += 1
+    assert decided > 300 and undecided > 300
+
+
+def test_large_files_keep_lark_words_where_a_window_decides(monkeypatch):
+    monkeypatch.setattr(hcl, "LARK_BUDGET", 2048)  # as if these files were hundreds of KB
+    body = "".join(f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "name-{i}"\n  tags = {{ a = 1 }}\n}}\n'
+                   for i in range(100))
+    for text in [body + "}}}\n", "}}}\n" + body, body + "/*" + "x" * 5000, "/*" + "x" * 5000 + "\n" + body,
+                 body + "a = <<EOF\n" + "x\n" * 2000, "a = <<EOF\n" + "x\n" * 2000 + body, body[:3000] + "@" + body,
+                 body + 'a = "' + "x" * 5000, 'a = "x ${y} ' + "x" * 5000 + body.replace('"', "'"),
+                 body[:3000] + "= =" + body, "a = 1 +\n" + body]:
+        native = outcome(hcl.parse, text)
+        assert native[0] == "error" and "not re-read" not in native[1][0], native
+        assert native == outcome(hcl.parse_lark, text)
+
+
+def test_an_error_lark_would_need_too_much_to_word_is_located_by_the_native_parser(monkeypatch):
+    monkeypatch.setattr(hcl, "LARK_BUDGET", 2048)
+    big = "locals {\n" + "".join(f"  a{i} = {i}\n" for i in range(1000))
+    with pytest.raises(ParseError) as info:  # the block is larger than lark's budget
+        hcl.parse(big + "  b = = 1\n}\n")
+    assert (info.value.line, info.value.column) == (1002, 7)
+    assert info.value.message.startswith("unexpected '= 1' (not re-read")
+    with pytest.raises(ParseError) as info:  # a valid window, then more than the budget: no guess
+        hcl.parse("a = x -12\n" + big + "}\n")
+    assert (info.value.line, info.value.column) == (1, 7)
+    assert outcome(hcl.parse_lark, "a = x -12\n")[1][1:] == (1, 7)
+
+
+def test_refusals_cost_about_the_window_not_the_file(tmp_path):
+    """A 2 MB file with an error near its start, its end, or never closed costs about what parsing
+    it natively costs (lark reading the whole file: 10-30x the time, 250 MB per MB)."""
+    body = "".join(f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "name-{i}"\n}}\n' for i in range(34000))
+    code = ("import resource, sys, time\nfrom iaclint.parsers import hcl\nfrom iaclint.model import ParseError\n"
+            "text = open(sys.argv[1], encoding='utf-8').read()\nstarted = time.perf_counter()\n"
+            "try:\n    hcl.parse(text)\n    print('ok')\nexcept ParseError as exc:\n    print(exc.message)\n"
+            "print(time.perf_counter() - started)\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n")
+
+    def measured(name: str, text: str) -> tuple[str, float, int]:
+        path = tmp_path / f"{name}.tf"
+        path.write_text(text, encoding="utf-8")
+        proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        message, seconds, mb = proc.stdout.splitlines()
+        return message, float(seconds), int(mb)
+
+    _, valid_seconds, valid_mb = measured("valid", body)
+    for name, text in [("end", body + "}}}\n"), ("start", "}}}\n" + body), ("comment", body[:500] + "/*" + body),
+                       ("heredoc", "a = <<EOF\n" + body), ("string", 'a = "' + body.replace('"', "'")),
+                       ("stray", body[:100000] + "@" + body)]:
+        message, seconds, mb = measured(name, text)
+        assert message.startswith("unexpected") or message.startswith("unterminated string"), (name, message)
+        assert "not re-read" not in message, (name, message)
+        assert seconds < 3 * valid_seconds + 1 and mb < 1.5 * valid_mb + 20, (name, seconds, mb, valid_seconds,
+                                                                               valid_mb)
+
+
+def test_heredoc_end_is_the_grammars_heredoc():
+    import re
+    plain, trim = re.compile(hcl_native._HEREDOC), re.compile(hcl_native._HEREDOC_TRIM)
+    pieces = st.lists(st.sampled_from(["<<EOF\n", "<<-EOF\n", "<<EOF\r\n", "EOF", "EOF\n", "EOF\r\n", "\n", " ",
+                                       "\t", "x", "\r", "EO", "EOFX", "\u2028", "\x0c", "<<E\n", "E\n", "$", "\n\n"]),
+                      max_size=12).map("".join)
+
+    @settings(max_examples=2000, deadline=None, database=None, derandomize=True)
+    @given(pieces)
+    def check(text):
+        for at in range(len(text)):
+            if text.startswith("<<", at):
+                m = (trim if text.startswith("-", at + 2) else plain).match(text, at)
+                assert hcl_native.heredoc_end(text, at) == (m.end() if m else -1), (text, at)
+    check()
+
+
+def test_fast_patterns_match_the_grammars():
+    import re
+    pairs = [(hcl_native._NL, hcl_native._NL_FAST), (hcl_native._TEMPLATE_STRING, hcl_native._TEMPLATE_STRING_FAST)]
+    pieces = st.lists(st.sampled_from(["/*", "*/", "*", "/", "\n", "x", "\\", '"', '\\"', "\\\\", "#", "//", " "]),
+                      max_size=12).map("".join)
+
+    @settings(max_examples=2000, deadline=None, database=None, derandomize=True)
+    @given(pieces)
+    def check(text):
+        for slow, fast in pairs:
+            for at in range(len(text)):
+                a, b = re.compile(slow).match(text, at), re.compile(fast).match(text, at)
+                assert (a and a.end()) == (b and b.end()), (text, at, slow)
+    check()
+
+
+def test_never_closed_constructs_are_tokenized_in_linear_time():
+    started = time.perf_counter()
+    for text in ["a = <<EOF\n" * 20000, "a = <<EOF\n" + "\n" * 200000, "/*" + "*" * 500000, '"' + "\\\\" * 200000,
+                 "a = \\\"" + "x" * 500000]:
+        with pytest.raises(ParseError):
+            hcl.parse(text)
+    assert time.perf_counter() - started < 10
+
+
+def test_lark_path_numbers_past_pythons_int_limit_are_unknown():
+    from iaclint.model import Unknown
+    digits = "1" + "0" * 5000
+    items = hcl.parse_lark(f"a = {digits}\nb = x.{digits}\nc = x[*].{digits}\n")
+    assert isinstance(items[0].expr.value, Unknown)
+    assert isinstance(items[1].expr.key.value, Unknown)
+    assert isinstance(items[2].expr.ops[0][1].value, Unknown)
+
+
 # -- generated HCL -------------------------------------------------------------------------------
 
 WORDS = ["a", "b_1", "x-y", "var", "each", "count", "true", "false", "null", "in", "for", "if",

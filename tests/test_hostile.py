@@ -477,11 +477,39 @@ def test_policies_come_only_from_iaclint_and_installed_packs(tmp_path):
     assert not [f for d, _, files in os.walk(repo) for f in files if "PWNED" in f]
 
 
-# -- known failures elsewhere ------------------------------------------------------------------
+def test_scans_in_one_process_keep_nothing_per_scan(tmp_path):
+    """A long-lived process (an editor plugin, a server) scanning again and again: what policies
+    keep per project goes with the project (the secrets policies' Origins held its project, the
+    key of the weak dictionary it was the value of: ~57 KB kept for good per scan)."""
+    import gc
+    import weakref
+    from iaclint.engine import ScanOptions, scan
+    from iaclint.policies.secrets import _tf
+    (tmp_path / "main.tf").write_text('variable "db_password" {\n  default = "Sup3r-s3cret-Passw0rd!"\n}\n'
+                                      'resource "aws_db_instance" "db" {\n  password = var.db_password\n}\n',
+                                      encoding="utf-8")
+    projects = []
+    real = _tf.Origins.of.__func__
 
-@pytest.mark.xfail(strict=False, reason="iaclint/gitmeta.py inflates loose (zlib.decompress) and packed objects "
-                   "without a bound: a 100 KB object in .git that inflates to 100 MB takes hundreds of MB; "
-                   "a 1 MB one, 2 GB")
+    def of(cls, project):
+        projects.append(weakref.ref(project))
+        return real(cls, project)
+    _tf.Origins.of = classmethod(of)
+    try:
+        with contextlib.chdir(tmp_path):
+            for _ in range(3):
+                result = scan(["."], None, ScanOptions())
+                assert {f.policy_id for f in result.findings} >= {"IAC-SEC-011"}
+    finally:
+        _tf.Origins.of = classmethod(real)
+    del result
+    gc.collect()
+    assert projects and all(p() is None for p in projects)
+    assert len(_tf._origins) == 0
+
+
+# -- failures found here, fixed elsewhere --------------------------------------------------------
+
 def test_changed_since_reads_an_inflation_bomb_in_bounded_memory(tmp_path):
     import zlib
     if shutil.which("git") is None:

@@ -501,3 +501,20 @@ def test_an_unknown_never_leaks_into_the_output(tmp_path, capsys):
     assert row["level"] == "unknown"
     assert any(e["value"] == "(unknown) var.t" for e in row["evidence"])
     assert not any(isinstance(e, Unknown) for e in row["evidence"])
+
+
+def test_a_crash_in_the_inventory_is_a_located_diagnostic_not_a_traceback(tmp_path, monkeypatch, capsys):
+    root = write(tmp_path, {"pods.yaml": pod("a") + "---\n" + pod("b")})
+
+    def crashes(project, options=None):
+        for res in project.of_type("Pod"):
+            if res.name == "b":
+                raise TypeError("a shape nobody tested")
+        return []
+    monkeypatch.setattr(_levels, "inventory", crashes)
+    assert main(["isolation", root, "-f", "json"]) == 2
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == []
+    assert "Traceback" not in captured.err
+    assert "pods.yaml:11:1: internal error in the isolation inventory reading Pod/apps/b: TypeError: a shape " \
+           "nobody tested" in captured.err, captured.err

@@ -2,8 +2,9 @@
 
 Two parsers build these nodes. :mod:`iaclint.parsers.hcl_native` (recursive descent over
 regex-matched tokens) parses every file it can; when it gives up, python-hcl2's lark LALR
-grammar (with positions on every node) parses the text and this module walks lark's raw tree
-once. Both give the same tree, spans included, so the evaluator and the Terraform model never
+grammar (with positions on every node) parses the text from the last top-level item the native
+parser completed (see "what the native parser refused" below) and this module walks lark's raw
+tree once. Both give the same tree, spans included, so the evaluator and the Terraform model never
 see lark objects, quoted strings or ``${...}`` text; the lark path is also the one that words
 syntax errors, and the oracle the native parser is tested against. lark and python-hcl2 are
 imported only when a file needs them (in practice: an invalid one).
@@ -11,10 +12,11 @@ imported only when a file needs them (in practice: an invalid one).
 
 from __future__ import annotations
 
+import gc
 import re
 from typing import Any
 
-from ..model import ParseError, Span
+from ..model import ParseError, Span, Unknown
 
 # -- the syntax tree --------------------------------------------------------------------------
 
@@ -166,6 +168,16 @@ class Block:
         return [b for b in self.body if isinstance(b, Block) and (type_ is None or b.type == type_)]
 
 
+def number(digits: str, span: Span) -> Lit:
+    """An INT_LITERAL's value. Terraform's numbers have no size limit, Python's ``int()`` of a
+    string has one (4300 digits): past it the value is Unknown, never an error for the file."""
+    try:
+        return Lit(int(digits), span)
+    except ValueError:
+        return Lit(Unknown(f"{digits[:20]}...", f"a number of {len(digits)} digits: more than iaclint "
+                           "evaluates", span), span)
+
+
 # -- building it from lark's tree ----------------------------------------------------------------
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
@@ -179,7 +191,8 @@ def unescape(text: str) -> str:
     def sub(m):
         s = m.group(1)
         if s[0] in "uU" and len(s) > 1:
-            return chr(int(s[1:], 16))
+            code = int(s[1:], 16)  # \UFFFFFFFF is no character: kept as written, as unknown escapes are
+            return chr(code) if code <= 0x10FFFF else "\\" + s
         return _ESCAPES.get(s, "\\" + s)
     return _ESC_RE.sub(sub, text)
 
@@ -202,11 +215,14 @@ def _tok_span(tok) -> Span:
 
 
 class _Builder:
-    def __init__(self, text: str, expression=None):
+    def __init__(self, text: str, expression=None, file_text: str | None = None, lines_before: int = 0):
         self.text = text
         self._lines: list[str] | None = None
         # expressions inside heredoc templates: lark's path parses them with lark too (the oracle)
         self.expression = expression or _parse_expression_lark
+        # ``text`` a fragment of ``file_text`` after ``lines_before`` lines: spans are trimmed by
+        # the file's lines (its splitlines(), which counts a lone CR as a line break too)
+        self.file_text, self.lines_before = file_text or text, lines_before
 
     def _trimmed(self, span: Span) -> Span:
         """A span that ends at column 1 of a later line (a heredoc's final newline) ends on the
@@ -214,8 +230,11 @@ class _Builder:
         if span.end_column != 1 or span.end_line <= span.line:
             return span
         if self._lines is None:
-            self._lines = self.text.splitlines()
-        return _trim_end(span, self._lines)
+            self._lines = self.file_text.splitlines()
+        before = self.lines_before
+        trimmed = _trim_end(Span(span.line + before, span.column, span.end_line + before, span.end_column),
+                            self._lines)
+        return Span(span.line, span.column, trimmed.end_line - before, trimmed.end_column)
 
     # bodies
     def body(self, tree) -> list:
@@ -288,7 +307,7 @@ class _Builder:
             return self.expr(kids[0])
         span = _span(tree.meta)
         if data == "int_lit":
-            return Lit(int(str(tree.children[0])), span)
+            return number(str(tree.children[0]), span)
         if data == "float_lit":
             try:
                 return Lit(float(str(tree.children[0])), span)
@@ -326,7 +345,7 @@ class _Builder:
             obj = self.expr(tree.children[0])
             idx = tree.children[1]
             if idx.data == "short_index":
-                key = Lit(int(str(idx.children[-1])), _span(idx.meta))
+                key = number(str(idx.children[-1]), _span(idx.meta))
             else:
                 key = self.expr(self._exprs(idx)[0])
             return Index(obj, key, span)
@@ -338,7 +357,7 @@ class _Builder:
                 if d == "get_attr":
                     ops.append(("attr", self.name_of(op.children[-1])))
                 elif d == "short_index":
-                    ops.append(("index", Lit(int(str(op.children[-1])), _span(op.meta))))
+                    ops.append(("index", number(str(op.children[-1]), _span(op.meta))))
                 elif d == "braces_index":
                     ops.append(("index", self.expr(self._exprs(op)[0])))
             return Splat(obj, ops, span)
@@ -604,8 +623,16 @@ def parse(text: str) -> list:
     from . import hcl_native
     try:
         return hcl_native.parse(text)
-    except hcl_native.Fallback:
-        return parse_lark(text)
+    except hcl_native.Fallback as refusal:
+        # as in the native parse: lark's objects hold no cycles, and the collector would walk the
+        # whole heap of items parsed so far (measured: +0.4 s after 1.6 MB)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return _parse_refused(text, refusal)
+        finally:
+            if collecting:
+                gc.enable()
     except RecursionError:
         raise ParseError("nested too deeply to parse", 1, 1) from None
 
@@ -619,13 +646,178 @@ def parse_lark(text: str) -> list:
     except RecursionError:
         raise ParseError("nested too deeply to parse", 1, 1) from None
     except Exception as exc:  # lark's UnexpectedInput family and friends
-        line = getattr(exc, "line", None) or 1
-        column = getattr(exc, "column", None) or 1
-        raise ParseError(_describe(exc, text), line if line > 0 else 1, column if column > 0 else 1) from None
+        raise _lark_error(exc, text) from None
     try:
         return _Builder(text).body(tree.children[0])
     except RecursionError:
         raise ParseError("nested too deeply to parse", 1, 1) from None
+
+
+def _lark_error(exc: Exception, text: str, lines: int = 0) -> ParseError:
+    line = getattr(exc, "line", None) or 1
+    column = getattr(exc, "column", None) or 1
+    return ParseError(_describe(exc, text), (line if line > 0 else 1) + lines, column if column > 0 else 1)
+
+
+# -- what the native parser refused ---------------------------------------------------------------
+# lark takes ~10x the native parser's time and ~250 bytes of memory per character it reads (a
+# syntax error at the end of a 1.6 MB file: 20-35 s and 450 MB). So it reads only what it must:
+# from the last top-level item the native parser completed (the items before it are the native
+# parser's, the same as lark's), and, when much of the file follows, first only up to the end of
+# the line where the native parser stopped. Users get lark's words and position, as before.
+
+# At most this much text is handed to lark in one go; where more would be needed to word an error,
+# the error is the native parser's own (still located where parsing stopped).
+LARK_BUDGET = 256 * 1024
+_WINDOW_LINE = 4096  # a window ends at the end of the line, if that is this close; else mid-line
+_WINDOW_MID = 128
+UNTERMINATED_STRING = "unterminated string: the quote opened here is not closed on its line"
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _parse_refused(text: str, refusal) -> list:
+    if refusal.unterminated_string is not None:  # lark's $END error, at the last piece of the string
+        raise ParseError(UNTERMINATED_STRING, *_position(text, refusal.unterminated_string))
+    start, at = refusal.resume, min(refusal.at, len(text))
+    if at - start > LARK_BUDGET:
+        raise _refused_error(text, start, at)
+    if len(text) - start > LARK_BUDGET or refusal.unclosed_heredoc:
+        cut = text.find("\n", at, at + _WINDOW_LINE) + 1 or min(at + _WINDOW_MID, len(text))
+        if cut < len(text):
+            _lark_window(text, start, cut, at)  # raises lark's error when the window decides it
+            if len(text) - start > LARK_BUDGET:
+                raise _refused_error(text, start, at)
+    return refusal.items + _lark_fragment(text, start)
+
+
+def _refused_error(text: str, start: int, at: int) -> ParseError:
+    shown = text[at:at + 200].strip().split("\n")[0][:40]
+    what = f"unexpected {shown!r}" if shown else "unexpected end of input"
+    return ParseError(f"{what} (not re-read for a detailed message: more than {LARK_BUDGET // 1024} KB "
+                      "of this file would have to be)", *_position(text, at))
+
+
+def _fragment(text: str, start: int, end: int) -> tuple[str, int]:
+    """``text[start:end]`` at its own column (white space before it on its line), and the number
+    of lines before it: lark's positions in the fragment, plus those lines, are the file's."""
+    line, column = _position(text, start)
+    return " " * (column - 1) + text[start:end], line - 1
+
+
+def _lark_fragment(text: str, start: int) -> list:
+    """:func:`parse_lark` of the file from ``start`` on, positioned as in the whole file."""
+    from hcl2.api import parses_to_tree
+    fragment, lines = _fragment(text, start, len(text))
+    try:
+        tree = parses_to_tree(fragment)
+    except RecursionError:
+        raise ParseError("nested too deeply to parse", 1, 1) from None
+    except Exception as exc:  # lark's UnexpectedInput family and friends
+        raise _lark_error(exc, fragment, lines) from None
+    try:
+        items = _Builder(fragment, file_text=text, lines_before=lines).body(tree.children[0])
+    except RecursionError:
+        raise ParseError("nested too deeply to parse", 1, 1) from None
+    except ParseError as exc:
+        raise ParseError(exc.message, exc.line + lines, exc.column) from None
+    if lines:
+        _shift_lines(items, lines)
+    return items
+
+
+def _lark_window(text: str, start: int, cut: int, at: int) -> None:
+    """Raise lark's error for the whole file if lark, reading only ``text[start:cut]``, meets one
+    that the rest of the file cannot change; else return (the window does not decide)."""
+    from hcl2.api import parses_to_tree
+    fragment, lines = _fragment(text, start, cut)
+    try:
+        parses_to_tree(fragment)
+        return
+    except RecursionError:
+        return
+    except Exception as exc:  # lark's UnexpectedInput family and friends
+        error = exc
+    token = getattr(error, "token", None)
+    if token is not None:
+        if token.type in ("$END", "NL_OR_COMMENT") or token.start_pos is None:
+            return  # what follows the window decides what comes next (a post-lexer merge, more text)
+        where, until = token.start_pos, token.end_pos
+        if until >= len(fragment) - 3 and not _shown_whole(str(token)[:len(fragment) - where]):
+            return
+    else:
+        where = getattr(error, "pos_in_stream", None)
+        if where is None or where >= len(fragment) - 3:
+            return
+    offset = start + where - (len(fragment) - (cut - start))  # less the padding before the fragment
+    if not at - 2 <= offset < cut or not _same_tokens_near(text, cut, max(at - 2, start), offset + 3):
+        return
+    raise _lark_error(error, fragment, lines)
+
+
+def _shown_whole(within: str) -> bool:
+    """Whether :func:`_describe`'s view of an error token that reaches the end of the window (its
+    part ``within`` the window) is the same whatever follows: more of the line, another line, only
+    white space."""
+    def shown(token: str) -> str:
+        lines = token.strip().splitlines()
+        return lines[0][:40] if lines else ""
+    return shown(within) == shown(within + "X") == shown(within + "\nX") != ""
+
+
+def _same_tokens_near(text: str, cut: int, begin: int, end: int) -> bool:
+    """No comment, heredoc or template string opens in ``text[begin:end]`` whose end lark would
+    find differently in the window ``text[:cut]`` than in the whole text."""
+    from .hcl_native import heredoc_end
+    window = text[:cut] + "\n"
+    for at in _occurrences(text, "/*", begin, end):
+        closed = text.find("*/", at + 2)
+        if closed != -1 and closed + 2 > cut:
+            return False
+    for at in _occurrences(text, "<<", begin, end):
+        if heredoc_end(text, at) != heredoc_end(window, at):
+            return False
+    return "\\\"" not in text[begin:end]
+
+
+def _occurrences(text: str, needle: str, begin: int, end: int):
+    at = text.find(needle, begin, end + len(needle))
+    while at != -1:
+        yield at
+        at = text.find(needle, at + 1, end + len(needle))
+
+
+def _shift_lines(items: list, lines: int) -> None:
+    """Move every span of a fragment's items down by ``lines``."""
+    def moved(span: Span) -> Span:
+        return Span(span.line + lines, span.column, span.end_line + lines, span.end_column)
+
+    seen: set[int] = set()
+    stack: list = list(items)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Expr):
+            node.span = moved(node.span)
+            if isinstance(node, Lit) and isinstance(node.value, Unknown) and node.value.span is not None:
+                u = node.value  # a number past Python's int() limit: its span moves too
+                node.value = Unknown(u.expression, u.reason, moved(u.span))
+            stack.extend(getattr(node, slot) for slot in type(node).__slots__)
+        elif isinstance(node, Attribute):
+            node.span = moved(node.span)
+            stack.append(node.expr)
+        elif isinstance(node, Block):
+            node.span, node.header = moved(node.span), moved(node.header)
+            stack.extend(node.body)
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+        elif isinstance(node, (TemplateIf, TemplateFor)):
+            stack.extend(getattr(node, slot) for slot in type(node).__slots__)
 
 
 _TOKEN_WORDS = {"RBRACE": "'}'", "LBRACE": "'{'", "RSQB": "']'", "LSQB": "'['", "RPAR": "')'",

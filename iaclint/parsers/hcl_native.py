@@ -33,7 +33,7 @@ from bisect import bisect_right
 
 from ..model import ParseError, Span
 from .hcl import (Attribute, Binary, Block, Call, Conditional, For, GetAttr, Index, Lit, Object, Ref,
-                  Splat, Tuple, Unary, _heredoc_value, _make_template, _respan, _trim_end, unescape)
+                  Splat, Tuple, Unary, _heredoc_value, _make_template, _respan, _trim_end, number, unescape)
 
 # Deeper nesting than this is refused with a ParseError (never handed to lark: its builder
 # recurses too, and a nesting bomb would end in RecursionError). A level costs at most five
@@ -42,7 +42,23 @@ MAX_DEPTH = 100
 
 
 class Fallback(Exception):
-    """This parser will not decide: let the lark path parse the text (and report its error)."""
+    """This parser will not decide: let the lark path parse the text (and report its error).
+
+    Raised by :func:`parse`, it says how far this parser got, so that lark need not start over:
+    ``items`` are the top-level items before ``resume``, the offset where lark should start (the
+    last top-level item this parser completed: after it, lark's LALR state is the one it would
+    have reached from the start of the file); ``at`` is the offset of the token this parser
+    stopped at; ``unterminated_string`` the offset of the last piece of a string that runs to the
+    end of the file, where lark reports it (the position of the last token before the end);
+    ``unclosed_heredoc`` whether it stopped at a heredoc never closed (where lark's pattern takes
+    time quadratic in the blank lines that follow).
+    """
+
+    items: list = []
+    resume = 0
+    at = 0
+    unterminated_string: int | None = None
+    unclosed_heredoc = False
 
 
 class TooDeep(ParseError):
@@ -67,9 +83,15 @@ _HEREDOC_TRIM = (r"<<-(?P<heredoc_trim>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:(?:.|\n)*
                  r"(?P=heredoc_trim)\r?\n")
 _TEMPLATE_STRING = r'\\\"(?:[^"\\\\]|\\\\.)*\\\"'
 
+# Same languages as lark's patterns above, matched without the memory of a repeated group:
+# sre keeps a backtracking record per repetition of ``(?:.|\n)*?``, some 250 bytes per character,
+# so a 5 MB comment took over a GB; ``[\s\S]*?`` (any character, as ``.|\n``) keeps none.
+_NL_FAST = _NL.replace("(?:.|\\n)*?", "[\\s\\S]*?")
+_TEMPLATE_STRING_FAST = r'\\\"[^"\\\\]*(?:\\\\.[^"\\\\]*)*\\\"'  # the same units, unrolled
+
 _MAIN = re.compile(
     r"[ \t\r]*(?:"
-    rf"(?P<nl>{_NL})"
+    rf"(?P<nl>{_NL_FAST})"
     rf"|(?P<name>{_NAME})"
     rf'|(?P<str>"(?P<body>(?:{_STRING_CHAR})++)?")'  # a whole string of STRING_CHARS (possessive)
     rf"|(?P<float>{_FLOAT})"
@@ -81,15 +103,42 @@ _MAIN = re.compile(
     r")")
 _STRING = re.compile(
     rf"(?P<esc>{_ESCAPED_INTERPOLATION}|{_ESCAPED_DIRECTIVE})"
-    rf"|(?P<chars>{_STRING_CHARS})"
+    rf"|(?P<chars>(?:{_STRING_CHAR})++)"  # _STRING_CHARS; possessive: no backtracking record
     r'|(?P<quote>")'
     r"|(?P<open>\$\{|%\{)")
 _WS = re.compile(r"[ \t\r]*")
 _INT_RE = re.compile(_INT)
-_HEREDOC_RE = re.compile(_HEREDOC)
-_HEREDOC_TRIM_RE = re.compile(_HEREDOC_TRIM)
-_TEMPLATE_STRING_RE = re.compile(_TEMPLATE_STRING)
+_HEREDOC_OPEN = re.compile(r"<<(-?)([a-zA-Z][a-zA-Z0-9._-]*)\r?\n")
+_TEMPLATE_STRING_RE = re.compile(_TEMPLATE_STRING_FAST)
 _NEWLINE = re.compile("\n")
+
+
+def heredoc_end(text: str, start: int) -> int:
+    r"""Where the heredoc opening at ``start`` ends, as ``_HEREDOC`` (or ``_HEREDOC_TRIM``) would
+    match it there, or -1. Found without that regex: on a heredoc that is never closed, its
+    ``(?:.|\n)*?`` costs ~250 bytes per character and its ``\s*`` before the marker turns
+    quadratic on blank lines.
+
+    The regex's body ends at its first line break after which white space and then the marker and
+    a line break follow (or right after the opening line). A marker starts with a letter, so that
+    white space is all of it: the closing is the first marker whose preceding run of white space
+    starts at the body or holds a line break."""
+    m = _HEREDOC_OPEN.match(text, start)
+    if m is None:
+        return -1
+    body, marker = m.end(), m.group(2)
+    at = text.find(marker, body)
+    while at != -1:
+        after = at + len(marker)
+        end = after + 1 if text.startswith("\n", after) else after + 2 if text.startswith("\r\n", after) else -1
+        if end != -1:
+            run = at
+            while run > body and text[run - 1].isspace():
+                run -= 1
+            if run == body or "\n" in text[run:at]:
+                return end
+        at = text.find(marker, at + 1)
+    return -1
 
 # python-hcl2's post-lexer moves one line break or comment right before these into the operator
 _MERGES_NEWLINE = frozenset(("==", "!=", "<", ">", "<=", ">=", "*", "/", "%", "&&", "||", "+", "?"))
@@ -108,6 +157,12 @@ def tokenize(text: str) -> tuple[list, list, list, list]:
     Kinds are the operator text itself, or ``nl name int float str heredoc heredoc_trim
     tstring`` outside templates (``str``: a whole string without interpolation or directive,
     valued with its raw content), and ``" chars esc ${ %{`` for a template string's pieces.
+
+    Where no token can start (a stray character, a string that runs to the end of the file, a
+    ``/*`` or ``<<EOF`` that is never closed), the tokens end with a ``bad`` token there (valued
+    ``string`` for the string, ``heredoc`` for the heredoc) before ``eof``: no parse can get past
+    it, and tokenizing the rest would only cost time (each unclosed ``<<EOF`` would be searched
+    for to the end of the file).
     """
     kinds: list = []
     values: list = []
@@ -117,11 +172,14 @@ def tokenize(text: str) -> tuple[list, list, list, list]:
     scan, string = _MAIN.finditer, _STRING.match
     braces: list = []  # True: closes an interpolation or directive (back into the string)
     pos, n = 0, len(text)
-    while True:
+    bad = -1  # where tokens stop, if they do
+    bad_value = ""
+    while bad < 0:
         in_string = False
         for m in scan(text, pos):  # left at each change of mode, then resumed at pos
             if m.start() != pos:  # finditer skipped a character no token starts with
-                raise Fallback
+                bad = _WS.match(text, pos).end()
+                break
             group = m.lastgroup
             start, pos = m.span(group)
             if group == "name":
@@ -134,6 +192,10 @@ def tokenize(text: str) -> tuple[list, list, list, list]:
                     braces.append(False)
                 elif op == "}" and braces and braces.pop():
                     in_string = True
+                if op == "/" and text.startswith("*", pos):
+                    # a comment would have matched first: this "/*" is never closed, and "/" "*"
+                    # is no expression either
+                    bad = pos
                 add_kind(op)
             elif group == "nl":
                 add_kind("nl")
@@ -147,7 +209,8 @@ def tokenize(text: str) -> tuple[list, list, list, list]:
                 if kinds and kinds[-1] == ".":  # after a dot only INT_LITERAL is acceptable: a.1.2
                     im = _INT_RE.match(text, start)
                     if im is None:
-                        raise Fallback
+                        bad = start
+                        break
                     if im.end() != pos:
                         add_kind("int")
                         add_value(im.group())
@@ -161,14 +224,16 @@ def tokenize(text: str) -> tuple[list, list, list, list]:
                 add_kind('"')
                 in_string = True
             elif group == "heredoc":
-                hm = (_HEREDOC_TRIM_RE if text.startswith("-", pos) else _HEREDOC_RE).match(text, start)
-                if hm is None:  # not a heredoc after all: the '<' of a comparison
+                end = heredoc_end(text, start)
+                if end < 0:  # not a heredoc: the '<' of a comparison, and a second '<' no term takes
                     pos = start + 1
                     if kinds and kinds[-1] == "nl":
                         kinds.pop(), values.pop(), starts.pop(), ends.pop()
                     add_kind("<")
+                    bad = pos
+                    bad_value = "heredoc"
                 else:
-                    pos = hm.end()
+                    pos = end
                     add_kind("heredoc_trim" if text.startswith("-", start + 2) else "heredoc")
                 add_value(text[start:pos])
                 add_start(start)
@@ -177,7 +242,8 @@ def tokenize(text: str) -> tuple[list, list, list, list]:
             else:  # tstring
                 tm = _TEMPLATE_STRING_RE.match(text, start)
                 if tm is None:
-                    raise Fallback
+                    bad = start
+                    break
                 pos = tm.end()
                 add_kind("tstring")
                 add_value(text[start:pos])
@@ -187,16 +253,20 @@ def tokenize(text: str) -> tuple[list, list, list, list]:
             add_value(m.group(group))
             add_start(start)
             add_end(pos)
-            if in_string:
+            if in_string or bad >= 0:
                 break
         else:
-            if _WS.match(text, pos).end() < n:
-                raise Fallback
+            end = _WS.match(text, pos).end()
+            if end < n:
+                bad = end
             break
-        while in_string:
+        while in_string and bad < 0:
             m = string(text, pos)
             if m is None:
-                raise Fallback
+                bad = pos
+                if pos == n:
+                    bad_value = "string"
+                break
             group = m.lastgroup
             start, pos = m.span()
             if group == "chars":
@@ -213,6 +283,11 @@ def tokenize(text: str) -> tuple[list, list, list, list]:
             add_value(m.group())
             add_start(start)
             add_end(pos)
+    if bad >= 0:
+        add_kind("bad")
+        add_value(bad_value)
+        add_start(bad)
+        add_end(bad)
     add_kind("eof")
     add_value("")
     add_start(n)
@@ -223,7 +298,8 @@ def tokenize(text: str) -> tuple[list, list, list, list]:
 # -- the parser ----------------------------------------------------------------------------------
 
 class _Parser:
-    __slots__ = ("source", "k", "v", "s", "e", "i", "depth", "line_starts", "cap_at", "cap", "_lines")
+    __slots__ = ("source", "k", "v", "s", "e", "i", "depth", "line_starts", "cap_at", "cap", "_lines",
+                 "items", "item_starts")
 
     def __init__(self, source: str, depth: int = 0):
         self.source = source  # as the caller gave it (for the trimming of spans)
@@ -237,6 +313,23 @@ class _Parser:
         # expression may go on, and the tightest precedence level that may continue it there
         self.cap_at, self.cap = -1, 9
         self._lines = None
+        self.items: list = []  # the top level's, as far as parsed
+        self.item_starts: list = []  # offsets where each top-level item starts
+
+    def refusal(self) -> Fallback:
+        """A Fallback saying how far this parser got (see Fallback)."""
+        refusal = Fallback()
+        done = len(self.items)
+        if done:  # lark restarts at the last item completed, never at the first failed one
+            refusal.items = self.items[:done - 1]
+            refusal.resume = self.item_starts[done - 1]
+        i = min(self.i, len(self.k) - 1)
+        refusal.at = self.s[i]
+        if self.k[i] == "bad" and self.v[i] == "string" and self.k[i - 1] == "chars":
+            refusal.unterminated_string = self.s[i - 1]
+        refusal.unclosed_heredoc = any(self.k[j] == "bad" and self.v[j] == "heredoc"
+                                       for j in (i, min(i + 1, len(self.k) - 1)))
+        return refusal
 
     # positions
     def span(self, start: int, end: int) -> Span:
@@ -275,11 +368,15 @@ class _Parser:
         k = self.k
         close = "eof" if top else "}"
         items: list = []
+        if top:
+            self.items = items
         while True:
             kind = k[self.i]
             if kind == "nl":
                 self.i += 1
             elif kind == "name":
+                if top:
+                    self.item_starts.append(self.s[self.i])
                 items.append(self.item())
             elif kind == close:
                 return items
@@ -314,6 +411,7 @@ class _Parser:
         while k[i] == "nl":
             i += 1
         if k[i] != "{":
+            self.i = i
             raise Fallback
         header = self.span(start, self.e[i])
         self.i = i + 1
@@ -337,6 +435,7 @@ class _Parser:
             elif kind == '"':
                 break
             else:  # an interpolation in a label: lark's path says so, with its position
+                self.i = i
                 raise Fallback
             i += 1
         self.i = i + 1
@@ -420,7 +519,7 @@ class _Parser:
             node = self.string()
         elif kind == "int":
             self.i = i + 1
-            node = Lit(int(v[i]), self.span(start, e[i]))
+            node = number(v[i], self.span(start, e[i]))
         elif kind == "[":
             node = self.tuple()
         elif kind == "{":
@@ -458,9 +557,10 @@ class _Parser:
                 if nk == "name":
                     node = GetAttr(node, v[i], self.span(start, e[i]))
                 elif nk == "int":
-                    key = Lit(int(v[i]), self.span(s[i - 1], e[i]))
+                    key = number(v[i], self.span(s[i - 1], e[i]))
                     node = Index(node, key, self.span(start, e[i]))
                 else:
+                    self.i = i
                     raise Fallback
                 self.i = i + 1
             elif kind == "[":
@@ -490,8 +590,9 @@ class _Parser:
                 if k[i] == "name":
                     ops.append(("attr", v[i]))
                 elif k[i] == "int":
-                    ops.append(("index", Lit(int(v[i]), self.span(s[i - 1], e[i]))))
+                    ops.append(("index", number(v[i], self.span(s[i - 1], e[i]))))
                 else:
+                    self.i = i
                     raise Fallback
                 self.i = i + 1
             elif kind == "[":
@@ -517,10 +618,12 @@ class _Parser:
         if k[i] == "::":  # provider::NAME::function
             if not (k[i + 1] == "name" and k[i + 2] == "::" and k[i + 3] == "name") \
                     or _RESERVED.intersection((v[i + 1], v[i + 3])):
+                self.i = i + 1
                 raise Fallback
             name = f"{name}::{v[i + 1]}::{v[i + 3]}"
             i += 4
         if k[i] != "(":
+            self.i = i
             raise Fallback
         i += 1
         while k[i] == "nl":
@@ -598,6 +701,7 @@ class _Parser:
             i = self.i
             if k[i] == "name" and v[i] in _KEYWORDS:  # lark's `keyword` key: only a name
                 if k[i + 1] not in ("=", ":"):
+                    self.i = i + 1
                     raise Fallback
                 key = Lit(v[i], self.span(s[i], e[i]))
                 self.i = i + 1
@@ -749,16 +853,24 @@ def parse(text: str) -> list:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _Parser(text).body(True)
+        parser = _Parser(text)
+    except BaseException:
+        if collecting:
+            gc.enable()
+        raise
+    try:
+        return parser.body(True)
     except TooDeep:
+        if "bad" in parser.k:  # the stray character comes first in lark's reading
+            raise parser.refusal() from None
         raise
     except ParseError as exc:
         # A template's own error (an unbalanced %{if}, a bad heredoc interpolation): lark's path
         # raises it too, but only once the whole file has parsed, so an earlier-reported syntax
         # error further down must win. Let lark decide.
-        raise Fallback from exc
-    except (IndexError, ValueError, KeyError) as exc:  # a corner this parser does not know
-        raise Fallback from exc
+        raise parser.refusal() from exc
+    except (Fallback, IndexError, ValueError, KeyError) as exc:  # a corner this parser does not know
+        raise parser.refusal() from exc
     finally:
         if collecting:
             gc.enable()

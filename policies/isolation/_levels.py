@@ -18,6 +18,8 @@ calls it); it never learns a resource type.
 
 from __future__ import annotations
 
+import os
+import traceback
 import weakref
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -530,11 +532,12 @@ def _k8s_workload(ctx: "_Context", res: Resource) -> list[Workload]:
         if spec.get(key) is True:
             v.hostile(spec.path + (key,), _evidence(res, spec.path + (key,),
                                                     f"host: shares the node's {what} namespace"))
-    mounted = {m.get("name") for c in containers for m in c.blocks("volumeMounts")}
+    # a name that is no string (Kubernetes rejects it) names no volume
+    mounted = {name for c in containers for m in c.blocks("volumeMounts") if isinstance(name := m.get("name"), str)}
     for vol in spec.blocks("volumes"):
         path = vol.get("hostPath.path")
         what = host_path_kind(path) if isinstance(path, str) else None
-        if what and vol.get("name") in mounted:
+        if what and isinstance(vol.get("name"), str) and vol.get("name") in mounted:
             p = vol.path + ("hostPath", "path")
             v.hostile(p, _evidence(res, p, f"host: mounts {what}"))
 
@@ -722,8 +725,9 @@ def _ecs_containers(res: Resource, v: _Verdict) -> None:
     host_volumes = {}
     for vol in res.blocks("volume"):
         hp = vol.get("host_path")
-        if isinstance(hp, str) and host_path_kind(hp):
-            host_volumes[vol.get("name")] = (vol, host_path_kind(hp))
+        name = vol.get("name")  # an Unknown name raises UnknownValue here: the level stays open
+        if isinstance(hp, str) and host_path_kind(hp) and isinstance(name, (str, Unknown)):
+            host_volumes[name] = (vol, host_path_kind(hp))
     if res.get("container_definitions") is None:
         return
     try:
@@ -741,9 +745,12 @@ def _ecs_containers(res: Resource, v: _Verdict) -> None:
         if cd.get("privileged") is True:
             v.hostile(("container_definitions",), _evidence(
                 res, ("container_definitions",), f"host: {who} runs privileged", True))
-        for m in cd.get("mountPoints") or ():
+        points = cd.get("mountPoints")
+        if isinstance(points, Unknown):
+            raise UnknownValue(points)
+        for m in points if isinstance(points, list) else ():  # not a list: ECS rejects the task
             source = m.get("sourceVolume") if isinstance(m, dict) else None
-            if source in host_volumes:
+            if isinstance(source, (str, Unknown)) and source in host_volumes:
                 vol, what = host_volumes[source]
                 v.hostile(vol.path + ("host_path",), _evidence(
                     res, vol.path + ("host_path",), f"host: {who} mounts {what}"))
@@ -1337,6 +1344,16 @@ def _build(project, settings: Settings) -> list[Workload]:
             v = _Verdict(res)
             v.between("host", "dedicated", exc.unknown, _evidence(res, (), "a value that decides the level "
                                                                     "cannot be known", exc.unknown))
+            rows = [v.workload()]
+        except Exception as exc:  # noqa: BLE001 - one workload this code cannot read, not the project
+            # A shape nobody wrote a test for: this workload's level stays open (never guessed, and
+            # every check that needs it skipped and counted), the rest of the project is rated.
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            u = Unknown(res.address, f"iaclint could not read this workload ({type(exc).__name__}: {exc} at "
+                        f"{os.path.basename(where.filename)}:{where.lineno})", res.header)
+            v = _Verdict(res)
+            v.between("host", "dedicated", u, _evidence(res, (), "the workload could not be read: its level "
+                                                        "is not rated", u))
             rows = [v.workload()]
         for w in rows:
             _assign_tier(ctx, w)

@@ -56,7 +56,8 @@ def host_path_volume(resource, options):
         if describe_path(path) is not None:
             continue  # host-path-sensitive (IAC-ISO-007) reports it
         name = volume.get("name")
-        used = mounts.get(name, [])
+        name = name if isinstance(name, str) else None  # a name that is no string names nothing
+        used = mounts.get(name, []) if name is not None else []
         if used and all(used):
             how = "read-only"
         elif used:

@@ -8,6 +8,7 @@ reported once, naming the services it covers, and a port range is never expanded
 from __future__ import annotations
 
 import ipaddress
+import math
 from typing import Any, Iterable
 
 from iaclint.model import Unknown, UnknownValue
@@ -70,8 +71,8 @@ def as_port(value: Any) -> int | None:
         raise UnknownValue(value)
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, float) and value != int(value):
-        return None
+    if isinstance(value, float) and not (math.isfinite(value) and value == int(value)):
+        return None  # 1e999 is infinite: no port (and int() of it would raise)
     try:
         return int(str(value).strip()) if isinstance(value, str) else int(value)
     except (TypeError, ValueError):

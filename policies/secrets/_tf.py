@@ -27,6 +27,8 @@ COMPUTED_NOTE = " (its literal is in a local, a .tfvars file, a file the code re
 # the Terraform secrets policies read variable defaults and module arguments to report once.
 INPUT_TYPES = ("variable", "module")
 
+# One Origins per project scan, gone with the project: an Origins holds its project only weakly (a
+# value that held its key would keep both alive for good, ~57 KB each in a long-lived process).
 _origins: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
@@ -67,11 +69,15 @@ class Origins:
     (``password = azurerm_key_vault_secret.db.value``: the literal is in that resource)."""
 
     def __init__(self, project):
-        self.project = project
+        self._project = weakref.ref(project)
         self.values: set[str] = set()
         for r in project.of_type("variable", "module"):
             for _arg, _path, secret in input_secrets(r):
                 self.values.add(secret.value)
+
+    @property
+    def project(self):
+        return self._project()
 
     @classmethod
     def of(cls, project) -> "Origins":

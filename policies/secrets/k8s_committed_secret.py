@@ -67,9 +67,11 @@ def _real(value: str) -> bool:
 
 
 def _secret(resource):
-    if resource.get("type") in SKIPPED_TYPES:
+    kind = resource.get("type")
+    if isinstance(kind, str) and kind in SKIPPED_TYPES:  # a type that is no string: no type (Opaque)
         return
-    name = resource.get("metadata.name") or resource.name
+    name = resource.get("metadata.name")
+    name = name if isinstance(name, str) and name else resource.name
     for section, encoded in (("data", True), ("stringData", False)):
         values = resource.get(section)
         if not isinstance(values, dict):
