@@ -367,3 +367,19 @@ resource "aws_db_instance" "db" {
     by = {r.address: r for r in loaded.resources}
     assert "random_password.db" in by and "not_referenced.x" not in by
     assert Project(loaded.resources).references(by["aws_db_instance.db"]) == [by["random_password.db"]]
+
+
+def test_object_keys_in_parentheses_or_templates_are_evaluated(tmp_path):
+    write(tmp_path, {"main.tf": '''
+variable "env" {
+  default = "prod"
+}
+resource "x" "y" {
+  bare     = { env = 1 }
+  paren    = { (var.env) = 1 }
+  template = { "${var.env}-db" = 1 }
+}
+'''})
+    res, _ = resources(tmp_path)
+    a = res["x.y"].attributes
+    assert a["bare"] == {"env": 1} and a["paren"] == {"prod": 1} and a["template"] == {"prod-db": 1}

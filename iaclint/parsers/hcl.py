@@ -334,8 +334,10 @@ class _Builder:
                     key = Lit(self.name_of(key_inner), _span(key_inner.meta))
                 else:
                     key = self.expr(key_inner)
-                    if isinstance(key, Ref):  # a bare word key is a string, not a reference
-                        key = Lit(key.name, key.span)
+                    bare = [c for c in getattr(key_inner, "children", ()) if getattr(c, "data", None)]
+                    if isinstance(key, Ref) and len(key_inner.children) == 1 and len(bare) == 1 \
+                            and bare[0].data == "identifier":
+                        key = Lit(key.name, key.span)  # a bare word key is a string; (k) and "${k}" are not
                 items.append((key, self.expr(value_tree)))
             return Object(items, span)
         if data == "get_attr_expr_term":

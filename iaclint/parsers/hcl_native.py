@@ -707,7 +707,8 @@ class _Parser:
                 self.i = i + 1
             else:
                 key = self.expression()
-                if isinstance(key, Ref):  # a bare word key is a string, not a reference
+                if isinstance(key, Ref) and k[i] == "name" and self.i == i + 1:
+                    # a bare word key is a string; `(k)` and "${k}" are expressions
                     key = Lit(key.name, key.span)
                 if k[self.i] != "=" and k[self.i] != ":":
                     raise Fallback
