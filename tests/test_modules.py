@@ -383,3 +383,21 @@ resource "x" "y" {
     res, _ = resources(tmp_path)
     a = res["x.y"].attributes
     assert a["bare"] == {"env": 1} and a["paren"] == {"prod": 1} and a["template"] == {"prod-db": 1}
+
+
+def test_template_strip_markers_trim_whitespace_as_terraform_does(tmp_path):
+    write(tmp_path, {"main.tf": '''
+variable "xs" {
+  default = ["a", "b"]
+}
+resource "x" "y" {
+  text = <<-EOT
+    %{ for x in var.xs ~}
+    ${x}
+    %{ endfor ~}
+    done ${~ "!" }
+  EOT
+}
+'''})
+    res, _ = resources(tmp_path)
+    assert res["x.y"].attributes["text"] == "a\nb\ndone!\n"

@@ -512,12 +512,15 @@ def parse_template(text: str, span: Span, first_line: int = 0, expression=None) 
     expression = expression or parse_expression
     parts: list = []
     pos = 0
+    strip_next = False  # the previous interpolation ended with ~: trim the whitespace after it
     while True:
         m = _INTERP_RE.search(text, pos)
         if not m:
-            parts.append(text[pos:])
+            parts.append(text[pos:].lstrip(" \t\r\n") if strip_next else text[pos:])
             break
-        parts.append(text[pos:m.start()])
+        literal = text[pos:m.start()]
+        parts.append(literal.lstrip(" \t\r\n") if strip_next else literal)
+        strip_next = False
         opener = m.group(1)
         if opener in ("$${", "%%{"):
             parts.append(opener[1:])
@@ -527,6 +530,10 @@ def parse_template(text: str, span: Span, first_line: int = 0, expression=None) 
         if end < 0:
             raise ParseError("unterminated interpolation in template", span.line, span.column)
         inner = text[m.end():end]
+        # ${~ and %{~ trim the whitespace before the interpolation, ~} the whitespace after it
+        if inner.startswith("~") and parts and isinstance(parts[-1], str):
+            parts[-1] = parts[-1].rstrip(" \t\r\n")
+        strip_next = inner.rstrip().endswith("~")
         if opener == "${":
             parts.append(expression(inner.strip().strip("~").strip(), span))
         else:
