@@ -108,6 +108,23 @@ def is_world(cidr: Any) -> bool:
         return False
 
 
+def world_sources(rule, cidr_keys) -> tuple[str, str] | None:
+    """("0.0.0.0/0 and ::/0", the first attribute holding one) for a rule open to the world, or None.
+
+    ``cidr_keys`` are the rule's CIDR attributes (``cidr_blocks``/``ipv6_cidr_blocks`` or
+    ``cidr_ipv4``/``cidr_ipv6``); the attribute is where a finding points.
+    """
+    world, at = [], None
+    for key in cidr_keys:
+        found = world_cidrs(rule.get(key))
+        if found and at is None:
+            at = key
+        world.extend(found)
+    if not world:
+        return None
+    return " and ".join(dict.fromkeys(world)), at
+
+
 def world_cidrs(values: Any) -> list[str]:
     """The CIDRs among ``values`` that match every address.
 

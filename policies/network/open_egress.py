@@ -43,7 +43,7 @@ from __future__ import annotations
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from ._net import as_port, as_text, covers_all, world_cidrs
+from ._net import as_port, as_text, covers_all, world_sources
 
 ALL_PROTOCOLS = ("-1", "all")
 PORT_PROTOCOLS = {"tcp": "TCP", "6": "TCP", "udp": "UDP", "17": "UDP"}
@@ -64,15 +64,10 @@ def open_egress(resource, options):
 
 
 def _check(rule, cidr_keys, protocol_key):
-    world, at = [], None
-    for key in cidr_keys:
-        found = world_cidrs(rule.get(key))
-        if found and at is None:
-            at = key
-        world.extend(found)
-    if not world:
+    open_to = world_sources(rule, cidr_keys)
+    if open_to is None:
         return
-    target = " and ".join(dict.fromkeys(world))
+    target, at = open_to
     protocol = as_text(rule.get(protocol_key))
     if protocol in ALL_PROTOCOLS:
         yield rule.finding(f"egress to {target} on all protocols and all ports", at=at)
