@@ -564,21 +564,27 @@ class _Parser:
                     raise Fallback
                 self.i = i + 1
             elif kind == "[":
-                self.i += 1
-                if k[self.i] == "nl":
-                    self.skip_nl()
-                key = self.expression()
-                if k[self.i] == "nl":
-                    self.skip_nl()
-                if k[self.i] != "]":
-                    raise Fallback
-                self.i += 1
+                key = self.bracket_key()
                 node = Index(node, key, self.span(start, e[self.i - 1]))
             elif kind == ".*" or kind == "[*]":
                 self.i += 1
                 node = Splat(node, self.splat_ops(), self.span(start, e[self.i - 1]))
             else:
                 return node
+
+    def bracket_key(self):
+        """``[ expression ]`` (line breaks allowed inside), for an index or a splat operation."""
+        k = self.k
+        self.i += 1
+        if k[self.i] == "nl":
+            self.skip_nl()
+        key = self.expression()
+        if k[self.i] == "nl":
+            self.skip_nl()
+        if k[self.i] != "]":
+            raise Fallback
+        self.i += 1
+        return key
 
     def splat_ops(self) -> list:
         k, v, s, e = self.k, self.v, self.s, self.e
@@ -596,16 +602,7 @@ class _Parser:
                     raise Fallback
                 self.i = i + 1
             elif kind == "[":
-                self.i += 1
-                if k[self.i] == "nl":
-                    self.skip_nl()
-                key = self.expression()
-                if k[self.i] == "nl":
-                    self.skip_nl()
-                if k[self.i] != "]":
-                    raise Fallback
-                self.i += 1
-                ops.append(("index", key))
+                ops.append(("index", self.bracket_key()))
             else:
                 return ops
 

@@ -1324,32 +1324,29 @@ def _matchkeys(ev, e, values, keys, searchset):
     return [v for v, k in zip(values, keys) if _key(k) in wanted]
 
 
-@_fn("alltrue", 1, known=False)
-def _alltrue(ev, e, lst):
+def _quantifier(ev, e, lst, name: str, decisive: bool):
+    """alltrue (decisive False) and anytrue (decisive True): one known decisive element answers,
+    whatever else is unknown; a null counts as false."""
     if isinstance(lst, Unknown):
         return _carry(ev, e, lst)
     pending = None
-    for i, v in enumerate(_list(lst, "alltrue()")):
+    for i, v in enumerate(_list(lst, f"{name}()")):
         if isinstance(v, Unknown):
             pending = v
             continue
-        if v is None or not _bool(v, f"alltrue() element {i}"):
-            return False
-    return True if pending is None else _carry(ev, e, pending)
+        if (v is not None and _bool(v, f"{name}() element {i}")) == decisive:
+            return decisive
+    return (not decisive) if pending is None else _carry(ev, e, pending)
+
+
+@_fn("alltrue", 1, known=False)
+def _alltrue(ev, e, lst):
+    return _quantifier(ev, e, lst, "alltrue", False)
 
 
 @_fn("anytrue", 1, known=False)
 def _anytrue(ev, e, lst):
-    if isinstance(lst, Unknown):
-        return _carry(ev, e, lst)
-    pending = None
-    for i, v in enumerate(_list(lst, "anytrue()")):
-        if isinstance(v, Unknown):
-            pending = v
-            continue
-        if v is not None and _bool(v, f"anytrue() element {i}"):
-            return True
-    return False if pending is None else _carry(ev, e, pending)
+    return _quantifier(ev, e, lst, "anytrue", True)
 
 
 def _set_args(ev, e, name, sets):
