@@ -13,6 +13,11 @@ exactly so (Pod Security admission rejects `all`), and may add back only `NET_BI
 Adding a capability outside the baseline set is reported by `added-capabilities` instead;
 Windows pods are exempt, as in the standard.
 
+This covers Checkov's CKV_K8S_28 (NET_RAW) too: a container that does not drop `ALL` keeps
+`NET_RAW` on every runtime that grants it, and is reported here. A container that drops
+`NET_RAW` but not `ALL` is still reported (Checkov passes it): it keeps the rest of the default
+set.
+
 ## Fix
 Drop everything and add back only what the process needs (usually nothing; `NET_BIND_SERVICE`
 to listen on a port below 1024 as non-root).
@@ -44,7 +49,7 @@ ALLOWED_ADD = "NET_BIND_SERVICE"
 
 
 @policy(id="IAC-ISO-009", name="capabilities-not-dropped", severity=Severity.LOW, family="isolation",
-        applies_to=("k8s:workload",), equivalents=("CKV_K8S_37", "AVD-KSV-0003", "AVD-KSV-0106"),
+        applies_to=("k8s:workload",), equivalents=("CKV_K8S_37", "CKV_K8S_28", "AVD-KSV-0003", "AVD-KSV-0106"),
         cwe=250, precision="high", tags=(PSS_RESTRICTED,))
 def capabilities_not_dropped(resource, options):
     spec = resource.pod_spec()
