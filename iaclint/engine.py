@@ -320,27 +320,29 @@ def _terraform(root: str, tf_dirs: dict[str, list[str]], texts: dict[str, str], 
 
     for directory in sorted(tf_dirs):
         load(directory)
-    calls = {d: _local_calls(d, parsed[d][0]) for d in sorted(tf_dirs)}
+    # directories as module sources name them: the top one is ".", never ""
+    calls = {d or ".": _local_calls(d, parsed[d][0]) for d in sorted(tf_dirs)}
     called = {c for d, cs in calls.items() for c in cs if c != d}
-    roots = [d for d in sorted(tf_dirs) if d not in called and parsed[d][0]]
+    roots = [d for d in sorted(tf_dirs) if (d or ".") not in called and parsed[d][0]]
     reached = set()
-    todo = list(roots)
+    todo = [d or "." for d in roots]
     while todo:
         d = todo.pop()
         if d not in reached:
             reached.add(d)
             todo.extend(calls.get(d, ()))
-    roots += [d for d in sorted(tf_dirs) if d not in reached and parsed[d][0]]
+    roots += [d for d in sorted(tf_dirs) if (d or ".") not in reached and parsed[d][0]]
 
     overrides = _overrides(options, diagnostics)
     fs_root = os.path.abspath(root)
     resources: list[Resource] = []
     declared: set = set()
+    shared: dict = {}  # what every root module's evaluation may reuse (see Module)
     for directory in roots:
         files, tfvars = parsed[directory]
         try:
             module = Module(directory or ".", files, tfvars, overrides, loader=load, fs_root=fs_root,
-                            declared=declared, wanted=wanted, reads=reads)
+                            declared=declared, wanted=wanted, reads=reads, shared=shared)
             resources.extend(module.resources())
         except Exception as exc:  # noqa: BLE001
             _error(diagnostics, files[0].path, exc)

@@ -42,7 +42,8 @@ def shape(node):
     if isinstance(node, tuple):
         return tuple(shape(n) for n in node)
     if isinstance(node, (Expr, Attribute, Block, TemplateIf, TemplateFor)):
-        return (type(node).__name__,) + tuple(shape(getattr(node, s)) for s in type(node).__slots__)
+        return (type(node).__name__,) + tuple(shape(getattr(node, s)) for s in type(node).__slots__
+                                              if not s.startswith("_"))  # caches of derived facts
     if isinstance(node, Span):
         return ("@", node.line, node.column, node.end_line, node.end_column)
     if isinstance(node, float):

@@ -98,6 +98,19 @@ resource "aws_ebs_volume" "sum" {
     assert not result.errors
 
 
+def test_top_level_module_called_by_its_examples_is_not_a_root(tmp_path):
+    # a module repository: its examples call the top directory as "../.."; like any other called
+    # directory it is evaluated with each call's arguments, not also once more with its defaults
+    write(tmp_path, {
+        "main.tf": 'variable "size" {}\nresource "aws_ebs_volume" "this" {\n  size = var.size\n}\n',
+        "examples/small/main.tf": 'module "m" {\n  source = "../.."\n  size   = 1\n}\n',
+    })
+    res, result = resources(tmp_path)
+    assert res["module.m.aws_ebs_volume.this"].attributes["size"] == 1
+    assert "aws_ebs_volume.this" not in res
+    assert not result.errors
+
+
 def test_finding_in_a_module_names_the_call_path(tmp_path):
     write(tmp_path, {**MODULE, "live/main.tf": '''
 module "reports" {

@@ -156,13 +156,18 @@ class Attribute:
 
 
 class Block:
-    __slots__ = ("type", "labels", "body", "span", "header")
+    __slots__ = ("type", "labels", "body", "span", "header", "_attributes")
 
     def __init__(self, type, labels, body, span, header):
         self.type, self.labels, self.body, self.span, self.header = type, labels, body, span, header
 
     def attributes(self) -> dict[str, Attribute]:
-        return {a.name: a for a in self.body if isinstance(a, Attribute)}
+        """The block's attributes by name (worked out once: do not change the dict)."""
+        try:
+            return self._attributes
+        except AttributeError:
+            self._attributes = {a.name: a for a in self.body if isinstance(a, Attribute)}
+            return self._attributes
 
     def blocks(self, type_: str | None = None) -> list["Block"]:
         return [b for b in self.body if isinstance(b, Block) and (type_ is None or b.type == type_)]

@@ -100,7 +100,8 @@ class Evaluator:
     def __init__(self, text_of: Callable[[Span], str], functions: dict | None = None,
                  resolve_root: Callable[[str, Env], Any] | None = None, *,
                  fs_base: str | None = None, fs_root: str | None = None, deps: Deps | None = None,
-                 fs_reads: set | None = None, report: Callable[[str, str, Span | None, str], None] | None = None):
+                 fs_reads: set | None = None, report: Callable[[str, str, Span | None, str], None] | None = None,
+                 sizes: dict | None = None):
         self.text_of = text_of
         self.functions = default_functions() if functions is None else functions
         self.resolve_root = resolve_root
@@ -112,7 +113,8 @@ class Evaluator:
         # report(level, message, span, code): an evaluation limit hit or a bug met, for the file
         self.report = report
         self._reported: set = set()
-        self._sizes: dict[int, tuple[Any, int]] = {}  # id -> (value, written-out size)
+        # id -> (value, written-out size); evaluators of one scan share it (values are shared)
+        self._sizes: dict[int, tuple[Any, int]] = sizes if sizes is not None else {}
 
     def unknown(self, expr: Expr, reason: str) -> Unknown:
         return Unknown(self._text(expr), reason, expr.span)
@@ -184,60 +186,34 @@ class Evaluator:
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise _Budget()
-        kind = e.kind
+        kind = e.kind  # the branches below are in the order of how often real modules use them
         if kind == "lit":
             return e.value
-        if kind == "template":
-            return self.template(e, e.parts, env)
-        if kind == "tuple":
-            return [self.eval(i, env) for i in e.items]
-        if kind == "object":
-            out = {}
-            for k, v in e.items:
-                key = self.eval(k, env)
-                if isinstance(key, Unknown):
-                    return self.unknown(e, "object key is not known")
-                if isinstance(key, bool) or key is None or isinstance(key, (list, dict)):
-                    return self.fail(e, "object key is not a string")
-                out[_to_str(key)] = self.eval(v, env)
-            return out
-        if kind == "ref":
-            found, value = env.lookup(e.name)
-            if found:
-                return value
-            if self.resolve_root is not None:
-                value = self.resolve_root(e.name, env)
-                if value is not _NOT_FOUND:
-                    return value
-            return self.unknown(e, f"{e.name} is not known statically")
         if kind == "getattr":
-            obj = self.eval(e.obj, env)
+            inner = e.obj
+            if inner.kind == "ref":  # var.x, local.y, each.value, aws_s3_bucket.b: no recursion
+                self.steps += 1
+                found, obj = env.lookup(inner.name)
+                if not found:
+                    obj = self._root(inner, env)
+            else:
+                obj = self.eval(inner, env)
+            if isinstance(obj, _Lazy):
+                return obj.get(e.name, e, self)
             if isinstance(obj, Unknown):
-                return self.carry(e, obj) if obj.span is not e.obj.span else self._extend(obj, e)
+                return self.carry(e, obj) if obj.span is not inner.span else self._extend(obj, e)
             if isinstance(obj, ResourceValue):
                 return obj.attribute(e.name, e, self)
             if isinstance(obj, dict):
                 if e.name in obj:
                     return obj[e.name]
                 return self.fail(e, f"no attribute {e.name!r}")
-            if isinstance(obj, _Lazy):
-                return obj.get(e.name, e, self)
             return self.fail(e, f"cannot read .{e.name} of a {_type_name(obj)}")
-        if kind == "index":
-            return self.index(e, self.eval(e.obj, env), self.eval(e.key, env))
-        if kind == "splat":
-            return self.splat(e, env)
+        if kind == "ref":
+            found, value = env.lookup(e.name)
+            return value if found else self._root(e, env)
         if kind == "call":
             return self.call(e, env)
-        if kind == "unary":
-            v = self.eval(e.operand, env)
-            if isinstance(v, Unknown):
-                return self.carry(e, v)
-            if e.op == "!" and isinstance(v, bool):
-                return not v
-            if e.op == "-" and _is_num(v):
-                return -v
-            return self.fail(e, f"invalid operand for {e.op}")
         if kind == "binary":
             return self.binary(e, env)
         if kind == "conditional":
@@ -249,9 +225,44 @@ class Evaluator:
                 if c is None:
                     return self.fail(e, "condition is not a bool")
             return self.eval(e.then if c else e.other, env)
+        if kind == "template":
+            return self.template(e, e.parts, env)
+        if kind == "object":
+            out = {}
+            for k, v in e.items:
+                key = self.eval(k, env)
+                if isinstance(key, Unknown):
+                    return self.unknown(e, "object key is not known")
+                if isinstance(key, bool) or key is None or isinstance(key, (list, dict)):
+                    return self.fail(e, "object key is not a string")
+                out[_to_str(key)] = self.eval(v, env)
+            return out
+        if kind == "index":
+            return self.index(e, self.eval(e.obj, env), self.eval(e.key, env))
+        if kind == "tuple":
+            return [self.eval(i, env) for i in e.items]
         if kind == "for":
             return self.for_expr(e, env)
+        if kind == "splat":
+            return self.splat(e, env)
+        if kind == "unary":
+            v = self.eval(e.operand, env)
+            if isinstance(v, Unknown):
+                return self.carry(e, v)
+            if e.op == "!" and isinstance(v, bool):
+                return not v
+            if e.op == "-" and _is_num(v):
+                return -v
+            return self.fail(e, f"invalid operand for {e.op}")
         return self.unknown(e, f"unsupported expression {kind}")
+
+    def _root(self, e: Ref, env: Env) -> Any:
+        """A name no enclosing scope defines: a resource type, ``data``, or nothing."""
+        if self.resolve_root is not None:
+            value = self.resolve_root(e.name, env)
+            if value is not _NOT_FOUND:
+                return value
+        return self.unknown(e, f"{e.name} is not known statically")
 
     def _extend(self, inner: Unknown, e: Expr) -> Unknown:
         return self.carry(e, inner)
@@ -526,6 +537,52 @@ def value_size(value: Any, limit: int, memo: dict | None = None) -> int:
     hit = memo.get(id(value))
     if hit is not None:
         return hit[1]
+    size = _measure(value, limit, memo, set(), 0)
+    return size if size is not None else _measure_deep(value, limit, memo)
+
+
+_SHALLOW = 64  # nesting _measure handles by recursion; deeper values take the iterative walk
+
+
+def _measure(value, limit: int, memo: dict, open_ids: set, depth: int) -> int | None:
+    """value_size by recursion, the fast way for the values real modules have; None when the
+    value is nested deeper than _SHALLOW (then value_size walks it iteratively)."""
+    key = id(value)
+    if key in open_ids:  # a cycle: no written-out form
+        return limit + 1
+    open_ids.add(key)
+    n = 1
+    if isinstance(value, dict):
+        children = dict.values(value)  # see _parts
+        for k in dict.keys(value):
+            n += 1 + len(k) // 16 if type(k) is str else 1
+    else:
+        children = value
+    for child in children:
+        t = type(child)
+        if t is str:
+            n += 1 + len(child) // 16
+        elif t is list or t is dict or isinstance(child, (list, dict)):
+            hit = memo.get(id(child))
+            if hit is not None:
+                n += hit[1]
+            elif depth >= _SHALLOW:
+                return None
+            else:
+                inner = _measure(child, limit, memo, open_ids, depth + 1)
+                if inner is None:
+                    return None
+                n += inner
+        else:
+            n += 1
+        if n > limit:
+            return limit + 1
+    open_ids.discard(key)
+    memo[key] = (value, n)
+    return n
+
+
+def _measure_deep(value: Any, limit: int, memo: dict) -> int:
     over = limit + 1
     open_ids = {id(value)}
     stack = [[value, iter(_parts(value)), 1]]
@@ -559,7 +616,10 @@ def value_size(value: Any, limit: int, memo: dict | None = None) -> int:
 
 def _parts(value):
     if isinstance(value, dict):
-        for k, v in value.items():
+        # dict.items, not value.items(): a mapping filled on first use (a module's outputs) is
+        # measured as far as it is filled, not filled to be measured; each part it adds later is
+        # measured by the evaluation that adds it
+        for k, v in dict.items(value):
             yield k
             yield v
     else:

@@ -44,16 +44,58 @@ class TfFile:
     path: str          # relative POSIX path
     text: str
     items: list = field(default_factory=list)
+    # what every instance of the file's module reads the same way, worked out once (see index())
+    _index: "_FileIndex | None" = field(default=None, repr=False, compare=False)
+    _text_of: "Callable[[Span], str] | None" = field(default=None, repr=False, compare=False)
+
+    def index(self) -> "_FileIndex":
+        if self._index is None:
+            self._index = _FileIndex(self.items)
+        return self._index
+
+    def text_of(self, span: Span) -> str:
+        if self._text_of is None:
+            self._text_of = text_slicer(self.text)
+        return self._text_of(span)
+
+
+class _FileIndex:
+    """A file's top-level declarations, the same for every call of its module."""
+
+    __slots__ = ("locals", "blocks", "outputs", "variables")
+
+    def __init__(self, items: list):
+        self.locals: list[tuple[str, Attribute]] = []
+        self.blocks: list[tuple[tuple[str, str, str], Block]] = []
+        self.outputs: list[tuple[str, Attribute]] = []
+        self.variables: list[tuple[str, Block, dict]] = []
+        for item in items:
+            if not isinstance(item, Block):
+                continue
+            if item.type == "locals":
+                self.locals.extend((a.name, a) for a in item.body if isinstance(a, Attribute))
+            elif item.type in ("resource", "data") and len(item.labels) == 2:
+                self.blocks.append(((item.type, item.labels[0], item.labels[1]), item))
+            elif item.type == "module" and len(item.labels) == 1:
+                self.blocks.append((("module", "module", item.labels[0]), item))
+            elif item.type == "output" and len(item.labels) == 1:
+                value = item.attributes().get("value")
+                if value is not None:
+                    self.outputs.append((item.labels[0], value))
+            elif item.type == "variable" and item.labels:
+                self.variables.append((item.labels[0], item, item.attributes()))
 
 
 # loader(directory) -> the parsed .tf files of a module directory inside the scanned tree, or None
 Loader = Callable[[str], "list[TfFile] | None"]
 
 
-def text_slicer(text: str):
-    lines = text.splitlines()
+def text_slicer(source: str):
+    lines: list[str] = []  # split on first use: most files never need a slice
 
     def text_of(span: Span) -> str:
+        if not lines:
+            lines.extend(source.splitlines() or [""])
         if span is None or span.line < 1 or span.line > len(lines):
             return ""
         if span.line == span.end_line:
@@ -76,7 +118,7 @@ class Module:
                  inputs: dict[str, tuple[Any, frozenset]] | None = None, call_path: str = "",
                  root: "Module | None" = None, stack: tuple[str, ...] = (), deps: Deps | None = None,
                  diagnostics: list[Diagnostic] | None = None, declared: set | None = None,
-                 wanted: set[str] | None = None, reads: set | None = None):
+                 wanted: set[str] | None = None, reads: set | None = None, shared: dict | None = None):
         self.directory = directory
         self.reads = reads if root is None else root.reads
         # the resource types some selected policy reads; others are built only when referenced
@@ -84,6 +126,11 @@ class Module:
         # variable and output blocks of called modules already emitted, shared by every module
         # of a scan: a declaration is checked once, however many calls evaluate it
         self.declared = declared if declared is not None else (root.declared if root else set())
+        # what every module of a scan can reuse, keyed by the id of a syntax node it holds: value
+        # sizes (see Evaluator.size), compiled type constraints, block weights
+        self.shared = root.shared if root is not None else (shared if shared is not None else {})
+        for key in ("sizes", "converters", "weights"):
+            self.shared.setdefault(key, {})
         self.files = files
         self.root = root or self
         self.call_path = call_path
@@ -95,32 +142,24 @@ class Module:
         self.diagnostics: list[Diagnostic] = diagnostics if diagnostics is not None else []
         self._expansion = root._expansion if root is not None else [MAX_EXPANSION]  # blocks left
         fs_base = os.path.join(fs_root, self.root.directory) if fs_root is not None else None
-        self._evaluators = {f.path: Evaluator(text_slicer(f.text), functions, self._resolve_root,
+        self._evaluators = {f.path: Evaluator(f.text_of, functions, self._resolve_root,
                                               fs_base=fs_base, fs_root=fs_root, deps=self.deps,
-                                              fs_reads=self.reads, report=self._reporter(f.path))
+                                              fs_reads=self.reads, report=self._reporter(f.path),
+                                              sizes=self.shared["sizes"])
                             for f in files}
         self._local_defs: dict[str, tuple[Attribute, TfFile]] = {}
         self._blocks: dict[tuple[str, str, str], tuple[Block, TfFile]] = {}  # (kind, type, name)
         self._outputs: dict[str, tuple[Attribute, TfFile]] = {}
         for f in files:
-            for item in f.items:
-                if not isinstance(item, Block):
-                    continue
-                if item.type == "locals":
-                    for a in item.body:
-                        if isinstance(a, Attribute):
-                            self._local_defs[a.name] = (a, f)
-                elif item.type in ("resource", "data") and len(item.labels) == 2:
-                    self._blocks.setdefault((item.type, item.labels[0], item.labels[1]), (item, f))
-                elif item.type == "module" and len(item.labels) == 1:
-                    self._blocks.setdefault(("module", "module", item.labels[0]), (item, f))
-                elif item.type == "output" and len(item.labels) == 1:
-                    value = item.attributes().get("value")
-                    if value is not None:
-                        self._outputs[item.labels[0]] = (value, f)
+            index = f.index()
+            for name, a in index.locals:
+                self._local_defs[name] = (a, f)
+            for key, item in index.blocks:
+                self._blocks.setdefault(key, (item, f))
+            for name, a in index.outputs:
+                self._outputs[name] = (a, f)
         self._types = {t for k, t, _ in self._blocks if k == "resource"}
         self._cache: dict[tuple, Any] = {}      # locals, instances, module calls: computed once
-        self._converters: dict[int, tuple] = {}  # type constraints compiled once (see _conform)
         self._in_progress: set[tuple] = set()
         self.variables, self._var_deps = self._variables(tfvars or [], overrides or {}, inputs)
         rel = posixpath.relpath(directory, self.root.directory) if self.root is not self else "."
@@ -141,22 +180,19 @@ class Module:
         declared: set[str] = set()
         non_nullable: set[str] = set()
         for f in self.files:
-            for item in f.items:
-                if isinstance(item, Block) and item.type == "variable" and item.labels:
-                    name = item.labels[0]
-                    declared.add(name)
-                    attrs = item.attributes()
-                    if "type" in attrs:
-                        self._var_types[name] = (attrs["type"].expr, f.path)
-                    nullable = attrs.get("nullable")
-                    if nullable is not None and nullable.expr.kind == "lit" and nullable.expr.value is False \
-                            and "default" in attrs:
-                        non_nullable.add(name)
-                    if "default" in attrs:
-                        values[name] = _Default(attrs["default"].expr, f.path)
-                    else:
-                        values[name] = Unknown(f"var.{name}", f"variable {name} has no default and no value was given",
-                                               item.header)
+            for name, item, attrs in f.index().variables:
+                declared.add(name)
+                if "type" in attrs:
+                    self._var_types[name] = (attrs["type"].expr, f.path)
+                nullable = attrs.get("nullable")
+                if nullable is not None and nullable.expr.kind == "lit" and nullable.expr.value is False \
+                        and "default" in attrs:
+                    non_nullable.add(name)
+                if "default" in attrs:
+                    values[name] = _Default(attrs["default"].expr, f.path)
+                else:
+                    values[name] = Unknown(f"var.{name}", f"variable {name} has no default and no value was given",
+                                           item.header)
         if inputs is not None:  # a called module: its caller's arguments, nothing else
             for name, (value, refs) in inputs.items():
                 if name in declared and not (value is None and name in non_nullable):
@@ -166,7 +202,7 @@ class Module:
                                                     posixpath.basename(f.path)))
             empty = Env({})
             for f in ordered:
-                ev = Evaluator(text_slicer(f.text), self.functions, report=self._reporter(f.path))
+                ev = Evaluator(f.text_of, self.functions, report=self._reporter(f.path), sizes=self.shared["sizes"])
                 for item in f.items:
                     if isinstance(item, Attribute):
                         values[item.name] = ev.evaluate(item.expr, empty)
@@ -198,7 +234,7 @@ class Module:
             value = self._evaluators[value.path].evaluate(value.expr, Env({}))
         if name in self._var_types:
             type_expr, path = self._var_types[name]
-            value = _conform(value, type_expr, self._evaluators[path], self.root._converters)
+            value = _conform(value, type_expr, self._evaluators[path], self.shared["converters"])
         self.variables[name] = value
         ev.deps.add(self._var_deps.get(name, ()))
         return value
@@ -296,23 +332,32 @@ class Module:
             return values
         return dict(zip((c.instance_key for c in children), values))
 
-    def outputs(self) -> Any:
-        key = ("outputs",)
+    def outputs(self) -> "ModuleOutputs":
+        """The module's outputs as its caller sees them (``module.x``); each is evaluated when
+        first read, so a caller that reads one output does not pay for the others."""
+        value = self._cache.get(("outputs",))
+        if value is None:
+            value = self._cache[("outputs",)] = ModuleOutputs(self)
+        return value
+
+    def output(self, name: str) -> Any:
+        """One output's value, computed once; reading it records what it refers to."""
+        key = ("output", name)
         if key in self._cache:
             value, refs = self._cache[key]
             self.deps.add(refs)
             return value
+        attr, f = self._outputs[name]
         if key in self._in_progress:
-            return Unknown(self.call_path, "module outputs depend on themselves")
+            return Unknown(f"{self.call_path}.{name}", f"output {name} of {self.call_path} depends on itself",
+                           attr.span)
         self._in_progress.add(key)
         self.deps.push()
         try:
-            values = {name: self._evaluators[f.path].evaluate(attr.expr, self.base_env)
-                      for name, (attr, f) in sorted(self._outputs.items())}
+            value = self._evaluators[f.path].evaluate(attr.expr, self.base_env)
         finally:
             refs = self.deps.pop()
             self._in_progress.discard(key)
-        value = ResourceValue(self.call_path, values, known_after_apply=False)
         self._cache[key] = (value, refs)
         return value
 
@@ -344,10 +389,11 @@ class Module:
         directory, files = self._module_files(name, source, block, f)
         if files is None:
             return Unknown(f"module.{name}", directory)
-        weight = sum(_weight(item) for tf in files for item in tf.items if isinstance(item, Block))
+        weight = sum(self._weight(item) for tf in files for item in tf.items if isinstance(item, Block))
         if self._expansion[0] <= 0 and not self._spend(1, f"module.{name}", ev, block.header):
             return Unknown(f"module.{name}", _PAST_LIMIT)
-        mode, instances = self._instances(block, ev, weight, f"module.{name}")
+        # each instance is the module's blocks again, and the call's own Resource
+        mode, instances = self._instances(block, ev, weight + 1, f"module.{name}")
         if mode == "single" and not self._spend(weight, f"module.{name}", ev, block.header):
             return Unknown(f"module.{name}", _PAST_LIMIT)  # a call is a module's every block again
         children = []
@@ -366,6 +412,7 @@ class Module:
                            stack=self.stack, deps=self.deps, diagnostics=self.diagnostics)
             child.instance_key = names["each"]["key"] if "each" in names else (
                 names["count"]["index"] if "count" in names else None)
+            child.call = (suffix, names, inputs)  # the module block's Resource reuses them
             children.append(child)
         return mode, children
 
@@ -458,6 +505,12 @@ class Module:
                 for child in calls[1]:
                     out.extend(child.resources())
 
+    def _weight(self, block: Block) -> int:
+        hit = self.shared["weights"].get(id(block))
+        if hit is None:
+            hit = self.shared["weights"][id(block)] = (block, _weight(block))  # holds it: ids stay unique
+        return hit[1]
+
     def _address(self, address: str) -> str:
         return f"{self.call_path}.{address}" if self.call_path else address
 
@@ -469,7 +522,7 @@ class Module:
             type_, address = f"data.{type_}", f"data.{type_}.{name}"
         else:
             address = f"{type_}.{name}"
-        mode, instances = self._instances(block, ev, _weight(block), address)
+        mode, instances = self._instances(block, ev, self._weight(block), address)
         out = []
         for suffix, names in instances:
             r = self._resource(block, f, ev, type_, name, self._address(address + suffix), names)
@@ -479,13 +532,14 @@ class Module:
         return mode, out
 
     def _resource(self, block: Block, f: TfFile, ev: Evaluator, type_: str, name: str, address: str,
-                  names: dict) -> Resource:
+                  names: dict, known: dict | None = None) -> Resource:
+        """``known``: arguments already evaluated in this environment, name -> (value, refs)."""
         env = self.base_env.child(names) if names else self.base_env
         attrs: dict = {}
         spans: dict = {}
         computed: set = set()
         refs: dict = {}
-        self._body(block.body, (), env, ev, attrs, spans, computed, refs)
+        self._body(block.body, (), env, ev, attrs, spans, computed, refs, known)
         meta = {"block": block.type, "module_dir": self.directory, "root": self.root.directory,
                 "computed": computed, "refs": refs}
         if self.call_path:
@@ -516,6 +570,12 @@ class Module:
         if self.wanted is not None and type_ not in self.wanted:
             return []
         if kind == "module":
+            calls = self._calls(labels[0]) if self._blocks[("module", "module", labels[0])][0] is block else None
+            if calls is not None and not isinstance(calls, Unknown):
+                # one Resource per call instance, with the arguments the call evaluated
+                return [self._resource(block, f, ev, type_, name, self._address(address + child.call[0]),
+                                       child.call[1], known=child.call[2])
+                        for child in calls[1] if isinstance(child, Module)]
             _, instances = self._instances(block, ev, 1, address)
         else:
             instances = [("", {})]
@@ -561,12 +621,16 @@ class Module:
         return "single", [("", {})]
 
     def _body(self, items: list, path: tuple, env: Env, ev: Evaluator, attrs: dict, spans: dict,
-              computed: set, refs: dict) -> None:
+              computed: set, refs: dict, known: dict | None = None) -> None:
         for item in items:
             if isinstance(item, Attribute):
-                self.deps.push()
-                attrs[item.name] = ev.evaluate(item.expr, env)
-                found = self.deps.pop()
+                if known is not None and item.name in known:
+                    attrs[item.name], found = known[item.name]
+                    self.deps.add(found)
+                else:
+                    self.deps.push()
+                    attrs[item.name] = ev.evaluate(item.expr, env)
+                    found = self.deps.pop()
                 if found:
                     refs[path + (item.name,)] = found
                 spans[path + (item.name,)] = item.span
@@ -609,7 +673,7 @@ class Module:
             return
         if isinstance(attrs.get(label), Unknown):
             return
-        if not self._spend(len(items) * _weight(content[0]), f'dynamic "{label}" ({len(items)} blocks)', ev,
+        if not self._spend(len(items) * self._weight(content[0]), f'dynamic "{label}" ({len(items)} blocks)', ev,
                            block.header):
             attrs[label] = Unknown(f"dynamic \"{label}\"", _PAST_LIMIT, block.header)
             spans.setdefault(path + (label,), block.header)
@@ -617,6 +681,83 @@ class Module:
         for k, v in items:
             inner = env.child({iterator: {"key": k, "value": v}})
             self._nested(label, content[0].body, block.header, path, inner, ev, attrs, spans, computed, refs)
+
+
+class ModuleOutputs(ResourceValue):
+    """``module.x``: a mapping of output names to values, each evaluated on first use.
+
+    ``module.x.name`` evaluates that one output. Anything that looks at the mapping as a whole
+    (iterating it, ``length()``, ``jsonencode()``, comparing it, a policy reading it) evaluates
+    every output first, so it always sees the complete mapping.
+    """
+
+    __slots__ = ("_module", "_complete")
+
+    def __init__(self, module: Module):
+        super().__init__(module.call_path, {}, known_after_apply=False)
+        self._module = module
+        self._complete = False
+
+    def attribute(self, name: str, e, ev: Evaluator) -> Any:
+        ev.deps.add((self.address,))
+        if not dict.__contains__(self, name):
+            if name not in self._module._outputs:
+                return ev.fail(e, f"{self.address} has no output {name!r}")
+            dict.__setitem__(self, name, self._module.output(name))
+        return dict.__getitem__(self, name)
+
+    def _fill(self) -> "ModuleOutputs":
+        if not self._complete:
+            self._complete = True
+            for name in sorted(self._module._outputs):
+                if not dict.__contains__(self, name):
+                    dict.__setitem__(self, name, self._module.output(name))
+            # keep the order a complete evaluation gives: by name
+            items = sorted(dict.items(self))
+            dict.clear(self)
+            dict.update(self, items)
+        return self
+
+    def __iter__(self):
+        return dict.__iter__(self._fill())
+
+    def __len__(self):
+        return dict.__len__(self._fill())
+
+    def __contains__(self, key):
+        return dict.__contains__(self._fill(), key)
+
+    def __getitem__(self, key):
+        return dict.__getitem__(self._fill(), key)
+
+    def __eq__(self, other):
+        return dict.__eq__(self._fill(), other)
+
+    def __ne__(self, other):
+        return dict.__ne__(self._fill(), other)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return dict.__repr__(self._fill())
+
+    def __reduce_ex__(self, protocol):
+        return (ResourceValue, (self.address, dict(self._fill()), False))
+
+    def get(self, key, default=None):
+        return dict.get(self._fill(), key, default)
+
+    def items(self):
+        return dict.items(self._fill())
+
+    def keys(self):
+        return dict.keys(self._fill())
+
+    def values(self):
+        return dict.values(self._fill())
+
+    def copy(self):
+        return dict(self._fill())
 
 
 def _weight(block: Block) -> int:
