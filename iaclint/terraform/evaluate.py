@@ -101,7 +101,7 @@ class Evaluator:
                  resolve_root: Callable[[str, Env], Any] | None = None, *,
                  fs_base: str | None = None, fs_root: str | None = None, deps: Deps | None = None,
                  fs_reads: set | None = None, report: Callable[[str, str, Span | None, str], None] | None = None,
-                 sizes: dict | None = None):
+                 sizes: dict | None = None, clean: dict | None = None):
         self.text_of = text_of
         self.functions = default_functions() if functions is None else functions
         self.resolve_root = resolve_root
@@ -115,6 +115,8 @@ class Evaluator:
         self._reported: set = set()
         # id -> (value, written-out size); evaluators of one scan share it (values are shared)
         self._sizes: dict[int, tuple[Any, int]] = sizes if sizes is not None else {}
+        # id -> a list or object known to hold no Unknown (function arguments walked once)
+        self.clean: dict[int, Any] = clean if clean is not None else {}
 
     def unknown(self, expr: Expr, reason: str) -> Unknown:
         return Unknown(self._text(expr), reason, expr.span)

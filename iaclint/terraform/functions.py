@@ -81,7 +81,7 @@ def _fn(name: str, min_args: int, max_args: int | None = -1, *, known: bool = Tr
                 else:
                     want = f"{min_args} to {hi} arguments"
                 _fail(f"{name}() takes {want}, got {n}")
-            u = _first_unknown(args)
+            u = _first_unknown_arg(args, getattr(ev, "clean", None))
             # an error anywhere in the arguments stopped Terraform before the call
             if u is not None and (known or _is_failed(u)):
                 return _carry(ev, e, u)
@@ -118,6 +118,34 @@ def _first_unknown(value):
             stack.extend(reversed(v))
         elif isinstance(v, dict):
             stack.extend(reversed(list(v.values())))
+    return first
+
+
+def _first_unknown_arg(args: list, clean: dict | None):
+    """``_first_unknown(args)``, skipping arguments ``clean`` (id -> value) already showed to hold
+    no Unknown: the same variable or local passed to many calls is walked once."""
+    if clean is None:
+        return _first_unknown(args)
+    first = None
+    for a in args:
+        if not isinstance(a, (list, dict)):
+            if isinstance(a, Unknown):
+                if _is_failed(a):
+                    return a
+                if first is None:
+                    first = a
+            continue
+        if id(a) in clean:
+            continue
+        u = _first_unknown(a)
+        if u is None:
+            if len(clean) > 100_000:
+                clean.clear()
+            clean[id(a)] = a  # held, so the id is not reused while remembered
+        elif _is_failed(u):
+            return u
+        elif first is None:
+            first = u
     return first
 
 

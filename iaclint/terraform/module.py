@@ -50,7 +50,7 @@ class TfFile:
 
     def index(self) -> "_FileIndex":
         if self._index is None:
-            self._index = _FileIndex(self.items)
+            self._index = _FileIndex(self.items, self.path)
         return self._index
 
     def text_of(self, span: Span) -> str:
@@ -62,13 +62,17 @@ class TfFile:
 class _FileIndex:
     """A file's top-level declarations, the same for every call of its module."""
 
-    __slots__ = ("locals", "blocks", "outputs", "variables")
+    __slots__ = ("locals", "blocks", "outputs", "var_values", "var_types", "non_nullable")
 
-    def __init__(self, items: list):
+    def __init__(self, items: list, path: str):
         self.locals: list[tuple[str, Attribute]] = []
         self.blocks: list[tuple[tuple[str, str, str], Block]] = []
         self.outputs: list[tuple[str, Attribute]] = []
-        self.variables: list[tuple[str, Block, dict]] = []
+        # variables: the value each starts with (a _Default, or Unknown when it has no default),
+        # name -> (type constraint, file path), and those declared `nullable = false`
+        self.var_values: dict[str, Any] = {}
+        self.var_types: dict[str, tuple] = {}
+        self.non_nullable: set[str] = set()
         for item in items:
             if not isinstance(item, Block):
                 continue
@@ -83,7 +87,18 @@ class _FileIndex:
                 if value is not None:
                     self.outputs.append((item.labels[0], value))
             elif item.type == "variable" and item.labels:
-                self.variables.append((item.labels[0], item, item.attributes()))
+                name, attrs = item.labels[0], item.attributes()
+                if "type" in attrs:
+                    self.var_types[name] = (attrs["type"].expr, path)
+                nullable = attrs.get("nullable")
+                if nullable is not None and nullable.expr.kind == "lit" and nullable.expr.value is False \
+                        and "default" in attrs:
+                    self.non_nullable.add(name)
+                if "default" in attrs:
+                    self.var_values[name] = _Default(attrs["default"].expr, path)
+                else:
+                    self.var_values[name] = Unknown(
+                        f"var.{name}", f"variable {name} has no default and no value was given", item.header)
 
 
 # loader(directory) -> the parsed .tf files of a module directory inside the scanned tree, or None
@@ -129,7 +144,7 @@ class Module:
         # what every module of a scan can reuse, keyed by the id of a syntax node it holds: value
         # sizes (see Evaluator.size), compiled type constraints, block weights
         self.shared = root.shared if root is not None else (shared if shared is not None else {})
-        for key in ("sizes", "converters", "weights"):
+        for key in ("sizes", "clean", "converters", "weights"):
             self.shared.setdefault(key, {})
         self.files = files
         self.root = root or self
@@ -145,7 +160,7 @@ class Module:
         self._evaluators = {f.path: Evaluator(f.text_of, functions, self._resolve_root,
                                               fs_base=fs_base, fs_root=fs_root, deps=self.deps,
                                               fs_reads=self.reads, report=self._reporter(f.path),
-                                              sizes=self.shared["sizes"])
+                                              sizes=self.shared["sizes"], clean=self.shared["clean"])
                             for f in files}
         self._local_defs: dict[str, tuple[Attribute, TfFile]] = {}
         self._blocks: dict[tuple[str, str, str], tuple[Block, TfFile]] = {}  # (kind, type, name)
@@ -162,6 +177,7 @@ class Module:
         self._cache: dict[tuple, Any] = {}      # locals, instances, module calls: computed once
         self._in_progress: set[tuple] = set()
         self.variables, self._var_deps = self._variables(tfvars or [], overrides or {}, inputs)
+        self._conformed: set[str] = set()  # variables whose value is final (see _var)
         rel = posixpath.relpath(directory, self.root.directory) if self.root is not self else "."
         self.base_env = Env({
             "var": _Lazy("var", self._var),
@@ -177,22 +193,13 @@ class Module:
         values: dict[str, Any] = {}
         self._var_types: dict[str, tuple] = {}  # name -> (type constraint Expr, file path)
         deps: dict[str, frozenset] = {}
-        declared: set[str] = set()
         non_nullable: set[str] = set()
         for f in self.files:
-            for name, item, attrs in f.index().variables:
-                declared.add(name)
-                if "type" in attrs:
-                    self._var_types[name] = (attrs["type"].expr, f.path)
-                nullable = attrs.get("nullable")
-                if nullable is not None and nullable.expr.kind == "lit" and nullable.expr.value is False \
-                        and "default" in attrs:
-                    non_nullable.add(name)
-                if "default" in attrs:
-                    values[name] = _Default(attrs["default"].expr, f.path)
-                else:
-                    values[name] = Unknown(f"var.{name}", f"variable {name} has no default and no value was given",
-                                           item.header)
+            index = f.index()
+            values.update(index.var_values)
+            self._var_types.update(index.var_types)
+            non_nullable |= index.non_nullable
+        declared = set(values)
         if inputs is not None:  # a called module: its caller's arguments, nothing else
             for name, (value, refs) in inputs.items():
                 if name in declared and not (value is None and name in non_nullable):
@@ -230,12 +237,14 @@ class Module:
         if name not in self.variables:
             return ev.fail(e, f"var.{name} is not declared")
         value = self.variables[name]
-        if isinstance(value, _Default):  # a default is a constant expression: no deps of its own
-            value = self._evaluators[value.path].evaluate(value.expr, Env({}))
-        if name in self._var_types:
-            type_expr, path = self._var_types[name]
-            value = _conform(value, type_expr, self._evaluators[path], self.shared["converters"])
-        self.variables[name] = value
+        if name not in self._conformed:  # read for the first time: evaluated, converted, kept
+            if isinstance(value, _Default):  # a default is a constant expression: no deps of its own
+                value = self._evaluators[value.path].evaluate(value.expr, Env({}))
+            if name in self._var_types:
+                type_expr, path = self._var_types[name]
+                value = _conform(value, type_expr, self._evaluators[path], self.shared["converters"])
+            self.variables[name] = value
+            self._conformed.add(name)
         ev.deps.add(self._var_deps.get(name, ()))
         return value
 
