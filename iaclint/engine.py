@@ -67,7 +67,9 @@ def scan(paths: list[str], config: Config | None = None, options: ScanOptions | 
         loaded.root, loaded.resources, loaded.report, loaded.texts, loaded.all_files, loaded.diagnostics)
     inline = config.inline_suppressions if options.inline_suppressions is None else options.inline_suppressions
     runner = _Runner(config, inline, today, texts, report, diagnostics)
-    runner.run(policies, resources)
+    from .parse import paused_collector
+    with paused_collector():
+        runner.run(policies, resources)
 
     threshold = Severity.parse(options.threshold or config.severity_threshold)
     diagnostics = [d for d in diagnostics if d.path in report or d.path not in all_files]
@@ -338,17 +340,21 @@ def _terraform(root: str, tf_dirs: dict[str, list[str]], texts: dict[str, str], 
     resources: list[Resource] = []
     declared: set = set()
     shared: dict = {}  # what every root module's evaluation may reuse (see Module)
-    for directory in roots:
-        files, tfvars = parsed[directory]
-        try:
-            module = Module(directory or ".", files, tfvars, overrides, loader=load, fs_root=fs_root,
-                            declared=declared, wanted=wanted, reads=reads, shared=shared)
-            resources.extend(module.resources())
-        except Exception as exc:  # noqa: BLE001
-            _error(diagnostics, files[0].path, exc)
-            continue
-        diagnostics.extend(module.diagnostics)
+    from .parse import paused_collector
+    with paused_collector():
+        for directory in roots:
+            files, tfvars = parsed[directory]
+            try:
+                module = Module(directory or ".", files, tfvars, overrides, loader=load, fs_root=fs_root,
+                                declared=declared, wanted=wanted, reads=reads, shared=shared)
+                resources.extend(module.resources())
+            except Exception as exc:  # noqa: BLE001
+                _error(diagnostics, files[0].path, exc)
+                continue
+            diagnostics.extend(module.diagnostics)
     return resources
+
+
 
 
 def _plans(plans: list[str], texts: dict[str, str], resources: list[Resource], report: set[str],
