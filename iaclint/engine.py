@@ -355,8 +355,6 @@ def _terraform(root: str, tf_dirs: dict[str, list[str]], texts: dict[str, str], 
     return resources
 
 
-
-
 def _plans(plans: list[str], texts: dict[str, str], resources: list[Resource], report: set[str],
            diagnostics: list[Diagnostic]) -> list[Resource]:
     """Resources of plan JSON files; a plan supersedes the evaluation of its own directory.

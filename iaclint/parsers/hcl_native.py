@@ -27,11 +27,11 @@ parser is recursive descent with a nesting limit, so ``[[[[...`` gives a located
 
 from __future__ import annotations
 
-import gc
 import re
 from bisect import bisect_right
 
 from ..model import ParseError, Span
+from ..parse import paused_collector
 from .hcl import (Attribute, Binary, Block, Call, Conditional, For, GetAttr, Index, Lit, Object, Ref,
                   Splat, Tuple, Unary, _heredoc_value, _make_template, _respan, _trim_end, number, unescape)
 
@@ -848,30 +848,21 @@ def parse(text: str) -> list:
     """Attributes and Blocks of ``text``; raises Fallback when lark must decide, or TooDeep."""
     # A parse allocates many small objects and no cycles; left on, the collector keeps walking
     # the growing heap of a scan's earlier files (measured: 10-30% of the parse time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_collector():
         parser = _Parser(text)
-    except BaseException:
-        if collecting:
-            gc.enable()
-        raise
-    try:
-        return parser.body(True)
-    except TooDeep:
-        if "bad" in parser.k:  # the stray character comes first in lark's reading
-            raise parser.refusal() from None
-        raise
-    except ParseError as exc:
-        # A template's own error (an unbalanced %{if}, a bad heredoc interpolation): lark's path
-        # raises it too, but only once the whole file has parsed, so an earlier-reported syntax
-        # error further down must win. Let lark decide.
-        raise parser.refusal() from exc
-    except (Fallback, IndexError, ValueError, KeyError) as exc:  # a corner this parser does not know
-        raise parser.refusal() from exc
-    finally:
-        if collecting:
-            gc.enable()
+        try:
+            return parser.body(True)
+        except TooDeep:
+            if "bad" in parser.k:  # the stray character comes first in lark's reading
+                raise parser.refusal() from None
+            raise
+        except ParseError as exc:
+            # A template's own error (an unbalanced %{if}, a bad heredoc interpolation): lark's
+            # path raises it too, but only once the whole file has parsed, so an earlier-reported
+            # syntax error further down must win. Let lark decide.
+            raise parser.refusal() from exc
+        except (Fallback, IndexError, ValueError, KeyError) as exc:  # a corner this parser does not know
+            raise parser.refusal() from exc
 
 
 def parse_expression(text: str, span: Span, depth: int = 0):

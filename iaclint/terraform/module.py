@@ -143,9 +143,12 @@ class Module:
         self.declared = declared if declared is not None else (root.declared if root else set())
         # what every module of a scan can reuse, keyed by the id of a syntax node it holds: value
         # sizes (see Evaluator.size), compiled type constraints, block weights
-        self.shared = root.shared if root is not None else (shared if shared is not None else {})
-        for key in ("sizes", "clean", "converters", "weights"):
-            self.shared.setdefault(key, {})
+        if root is not None:
+            self.shared = root.shared
+        else:
+            self.shared = shared if shared is not None else {}
+            for key in ("sizes", "clean", "converters", "weights"):
+                self.shared.setdefault(key, {})
         self.files = files
         self.root = root or self
         self.call_path = call_path
@@ -329,12 +332,7 @@ class Module:
         mode, children = calls
         if mode == "unknown":
             return ev.unknown(e, f"how many instances of module.{name} exist is not known")
-        values = []
-        for child in children:
-            if isinstance(child, Unknown):
-                values.append(child)
-            else:
-                values.append(child.outputs())
+        values = [child.outputs() for child in children]  # every call instance is a Module
         if mode == "single":
             return values[0]
         if mode == "count":
@@ -584,7 +582,7 @@ class Module:
                 # one Resource per call instance, with the arguments the call evaluated
                 return [self._resource(block, f, ev, type_, name, self._address(address + child.call[0]),
                                        child.call[1], known=child.call[2])
-                        for child in calls[1] if isinstance(child, Module)]
+                        for child in calls[1]]
             _, instances = self._instances(block, ev, 1, address)
         else:
             instances = [("", {})]
