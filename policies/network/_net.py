@@ -148,6 +148,28 @@ def world_cidrs(values: Any) -> list[str]:
     return found
 
 
+# AWS security group and network ACL rules: "-1"/"all" is every protocol (and port); TCP and UDP
+# by name or number have ports; other protocols (icmp, esp, gre...) have none.
+AWS_ALL_PROTOCOLS = ("-1", "all")
+AWS_PORT_PROTOCOLS = {"tcp": "TCP", "6": "TCP", "udp": "UDP", "17": "UDP"}
+
+
+def aws_rule_ports(rule, protocol_key: str = "protocol") -> tuple[str, tuple[int, int] | None]:
+    """An AWS rule's protocol label (``ALL``, ``TCP``, ``UDP``, or ``""`` for a protocol without
+    ports) and its ``from_port``..``to_port``, None when a port is not a number. ``ALL`` opens
+    every port."""
+    protocol = as_text(rule.get(protocol_key))
+    if protocol in AWS_ALL_PROTOCOLS:
+        return "ALL", (0, MAX_PORT)
+    label = AWS_PORT_PROTOCOLS.get(protocol)
+    if label is None:
+        return "", None
+    low, high = as_port(rule.get("from_port")), as_port(rule.get("to_port"))
+    if low is None or high is None:
+        return label, None
+    return label, (low, high)
+
+
 # -- ports ----------------------------------------------------------------------------------------
 def sensitive_hits(low: int, high: int) -> list[tuple[int, int, str]]:
     """The rows of :data:`SENSITIVE_PORTS` that overlap ``low..high``, clipped to it."""

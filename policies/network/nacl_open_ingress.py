@@ -51,10 +51,9 @@ from __future__ import annotations
 from iaclint.model import Severity, UnknownValue
 from iaclint.registry import policy
 
-from ._net import MAX_PORT, as_bool, as_port, as_text, describe_ports, is_world, subtract, world_cidrs
+from ._net import (MAX_PORT, as_bool, as_port, as_text, aws_rule_ports, describe_ports, is_world, subtract,
+                   world_cidrs)
 
-ALL_PROTOCOLS = ("-1", "all")
-PORT_PROTOCOLS = {"tcp": "TCP", "6": "TCP", "udp": "UDP", "17": "UDP"}
 FAMILIES = (("cidr_block", "IPv4"), ("ipv6_cidr_block", "IPv6"))
 
 
@@ -99,17 +98,12 @@ def _check(rule, action_key, number_key, denies):
 
 
 def _ports(rule) -> tuple[str, tuple[int, int] | None]:
-    """The rule's protocol label (``ALL``, ``TCP``, ``UDP``) and port interval."""
-    protocol = as_text(rule.get("protocol"))
-    if protocol in ALL_PROTOCOLS:
-        return "ALL", (0, MAX_PORT)
-    label = PORT_PROTOCOLS.get(protocol)
-    if label is None:
-        return "", None
-    low, high = as_port(rule.get("from_port")), as_port(rule.get("to_port"))
-    if low is None or high is None or low > high:
+    """The rule's protocol label (``ALL``, ``TCP``, ``UDP``) and port interval (None when the
+    ports are reversed: no port matches)."""
+    label, interval = aws_rule_ports(rule)
+    if interval is not None and interval[0] > interval[1]:
         return label, None
-    return label, (low, high)
+    return label, interval
 
 
 def _blocked(deny, cidr_key, protocol, number) -> tuple[int, int] | None:

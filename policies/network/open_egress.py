@@ -43,10 +43,7 @@ from __future__ import annotations
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from ._net import as_port, as_text, covers_all, world_sources
-
-ALL_PROTOCOLS = ("-1", "all")
-PORT_PROTOCOLS = {"tcp": "TCP", "6": "TCP", "udp": "UDP", "17": "UDP"}
+from ._net import as_text, aws_rule_ports, covers_all, world_sources
 
 
 @policy(id="IAC-NET-007", name="open-egress", severity=Severity.LOW, family="network",
@@ -68,13 +65,9 @@ def _check(rule, cidr_keys, protocol_key):
     if open_to is None:
         return
     target, at = open_to
-    protocol = as_text(rule.get(protocol_key))
-    if protocol in ALL_PROTOCOLS:
+    label, interval = aws_rule_ports(rule, protocol_key)
+    if label == "ALL":
         yield rule.finding(f"egress to {target} on all protocols and all ports", at=at)
         return
-    label = PORT_PROTOCOLS.get(protocol)
-    if label is None:
-        return
-    low, high = as_port(rule.get("from_port")), as_port(rule.get("to_port"))
-    if low is not None and high is not None and covers_all(low, high):
-        yield rule.finding(f"egress to {target} on all {label} ports ({low}-{high})", at=at)
+    if interval is not None and covers_all(*interval):
+        yield rule.finding(f"egress to {target} on all {label} ports ({interval[0]}-{interval[1]})", at=at)

@@ -47,10 +47,7 @@ from __future__ import annotations
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from ._net import as_port, as_text, describe_ports, world_sources
-
-ALL_PROTOCOLS = ("-1", "all")
-PORT_PROTOCOLS = {"tcp": "TCP", "6": "TCP", "udp": "UDP", "17": "UDP"}
+from ._net import aws_rule_ports, describe_ports, world_sources
 
 
 @policy(id="IAC-NET-001", name="open-ingress", severity=Severity.HIGH, family="network",
@@ -76,16 +73,12 @@ def _check(rule, cidr_keys, protocol_key):
     if open_to is None:
         return
     source, at = open_to
-    protocol = as_text(rule.get(protocol_key))
-    if protocol in ALL_PROTOCOLS:
+    label, interval = aws_rule_ports(rule, protocol_key)
+    if label == "ALL":
         yield rule.finding(f"ingress from {source} on all protocols and all ports", at=at)
         return
-    label = PORT_PROTOCOLS.get(protocol)
-    if label is None:
-        return  # icmp, esp, gre...: no ports
-    low, high = as_port(rule.get("from_port")), as_port(rule.get("to_port"))
-    if low is None or high is None:
-        return
-    ports = describe_ports(low, high, label)
+    if interval is None:
+        return  # icmp, esp, gre... (no ports), or ports that are not numbers
+    ports = describe_ports(*interval, label)
     if ports is not None:
         yield rule.finding(f"ingress from {source} to {ports}", at=at)
