@@ -45,13 +45,17 @@ class Command:
     @functools.cached_property
     def argv(self) -> list[str]:
         """The words from the program on, wrappers (``sudo``, ``env``, ``time``) skipped."""
-        return self.words[self._program_index():]
+        return self.words[self._program:]
 
-    @property
+    @functools.cached_property
     def environment(self) -> list[tuple[str, str]]:
         """Variables set for this command: ``A=1 cmd`` and ``env A=1 cmd``."""
-        extra = [w.partition("=")[::2] for w in self.words[:self._program_index()] if _ASSIGNMENT.match(w)]
+        extra = [w.partition("=")[::2] for w in self.words[:self._program] if _ASSIGNMENT.match(w)]
         return self.assignments + [(k, v) for k, v in extra]
+
+    @functools.cached_property
+    def _program(self) -> int:
+        return self._program_index()
 
     def _program_index(self) -> int:
         words = self.words
@@ -100,7 +104,10 @@ def split_words(text: str) -> list[str]:
         if text[end:m.start()].strip(" \t\r\n"):
             return text.split()  # an unbalanced quote or a lone backslash: not shell words
         end = m.end()
-        words.append("".join(_unquote(p) for p in _SHELL_PIECE.findall(m.group())))
+        word = m.group()
+        if "'" in word or '"' in word or "\\" in word:
+            word = "".join(_unquote(p) for p in _SHELL_PIECE.findall(word))
+        words.append(word)
     if text[end:].strip(" \t\r\n"):
         return text.split()
     return words
@@ -176,14 +183,26 @@ def _skip_parens(s: str, i: int) -> int:
     return n
 
 
+# The characters the two scanners below act on; the text between them is skipped in one step.
+_SUBSTITUTION_CHARS = re.compile(r"[\\\"'`$<>]")
+_SEGMENT_CHARS = re.compile(r"[\\'\"`$<>#\n&|;(){}]")
+
+
 def _scan_substitutions(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, inner script)`` of each ``$(...)``, ``<(...)``, ``>(...)`` and backtick
     substitution of ``text`` (not inside single quotes; ``$((...))`` arithmetic left out)."""
+    if "`" not in text and "(" not in text:
+        return []  # no substitution can start without one of these
     out = []
     i = 0
     n = len(text)
     in_double = False
+    search = _SUBSTITUTION_CHARS.search
     while i < n:
+        m = search(text, i)
+        if m is None:
+            break
+        i = m.start()
         c = text[i]
         if c == "\\":
             i += 2
@@ -210,10 +229,6 @@ def _scan_substitutions(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _substitutions(text: str) -> list[str]:
-    return [inner for _s, _e, inner in _scan_substitutions(text)]
-
-
 def _segments(script: str) -> list[tuple[str, str]]:
     """Split a script at control operators: [(command text, operator after it)]."""
     out: list[tuple[str, str]] = []
@@ -231,7 +246,16 @@ def _segments(script: str) -> list[tuple[str, str]]:
         elif out and op and out[-1][1] == ")":
             out[-1] = (out[-1][0], op)  # ``(a) | b``: the operator after a group applies to it
 
+    search = _SEGMENT_CHARS.search
     while i < n:
+        m = search(s, i)
+        j = m.start() if m is not None else n
+        if j > i:  # ordinary characters, appended at once
+            buf.append(s[i:j])
+            at_word_start = s[j - 1] in " \t"
+            i = j
+            if i >= n:
+                break
         c = s[i]
         if c == "\\":
             if s.startswith("\n", i + 1):  # line continuation
@@ -293,9 +317,9 @@ def _segments(script: str) -> list[tuple[str, str]]:
     return out
 
 
-def _command(text: str) -> Command | None:
+def _command(text: str, subs: list | None = None) -> Command | None:
     # A substitution is one word however many blanks it holds: hide it from the tokeniser.
-    subs = _scan_substitutions(text)
+    subs = _scan_substitutions(text) if subs is None else subs
     masked = text
     for k, (start, end, _inner) in reversed(list(enumerate(subs))):
         masked = masked[:start] + f"\0{k}\0" + masked[end:]
@@ -337,8 +361,9 @@ def _pipelines(script: str, _depth: int = 0) -> list[list[Command]]:
     nested: list[str] = []
     current: list[Command] = []
     for text, op in _segments(script):
-        nested.extend(_substitutions(text))
-        cmd = _command(text) if text else None
+        subs = _scan_substitutions(text)
+        nested.extend(inner for _s, _e, inner in subs)
+        cmd = _command(text, subs) if text else None
         if cmd is not None:
             current.append(cmd)
             inner = shell_c_script(cmd)

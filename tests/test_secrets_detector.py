@@ -2,7 +2,10 @@
 placeholder, and that a mask never shows more than a provider's public prefix."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from iaclint.policies.secrets import _detect
 from iaclint.policies.secrets._detect import argv_secrets, check_value, find_shapes, is_placeholder, mask, scan_text
 
 CREDENTIALS = [
@@ -95,3 +98,43 @@ def test_shapes_skip_documented_samples():
     assert find_shapes(sample_jwt) == []
     assert find_shapes("-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----") == []
     assert is_placeholder("your-api-key-here") and is_placeholder("__DbPassword__")
+
+
+# One text each provider pattern matches: the needle table that lets a text skip a pattern must
+# never skip one that matches (checked on these and on every line of hypothesis' texts).
+SHAPE_SAMPLES = [
+    "AKIAQWERTYUIOPASDFGH", "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "ghp_" + "a" * 36, "github_pat_" + "a" * 82, "glpat-" + "a" * 20, "xoxb-1234567890-abc",
+    "https://hooks.slack.com/services/T000/B000/XXXX", "sk_live_" + "a1" * 8, "AIza" + "a" * 35,
+    "SG." + "a" * 22 + "." + "b" * 43, "SK" + "0" * 32, "npm_" + "a" * 36, "pypi-AgEIcHlwaS5vcmc" + "a" * 50,
+    "dckr_pat_" + "a" * 27, "hvs." + "a" * 24, "dop_v1_" + "a" * 64, "sk-" + "a" * 20 + "T3BlbkFJ" + "b" * 20,
+    "sk-ant-api03-" + "a" * 80, "hf_" + "a" * 34, "dapi" + "a" * 32, "shpat_" + "a" * 32,
+    "PMAK-" + "a" * 24 + "-" + "b" * 34, "glc_" + "a" * 32, "NRAK-" + "A" * 27, "AGE-SECRET-KEY-1" + "Q" * 58,
+    "abc1Q~" + "a" * 32, "AccountKey=" + "a" * 88, "SharedAccessKey=" + "a" * 43 + "=",
+    "-----BEGIN RSA PRIVATE KEY-----\n" + "x" * 60 + "\n-----END RSA PRIVATE KEY-----",
+    "eyJabcdefghij.eyJabcdefghij.abcdefghij", "postgres://user:s3cretPw@db:5432/x",
+]
+
+
+def _needles_miss(text: str) -> list[str]:
+    missed = []
+    for kind, pattern, _group in _detect._PATTERNS:
+        needles, folded = _detect._NEEDLES[kind]
+        haystack = text.lower() if folded else text
+        if pattern.search(text) and not any(n in haystack for n in needles):
+            missed.append(kind)
+    return missed
+
+
+def test_every_provider_pattern_has_needles_it_cannot_match_without():
+    matched = {kind for text in SHAPE_SAMPLES for kind, p, _g in _detect._PATTERNS if p.search(text)}
+    assert matched == {kind for kind, _p, _g in _detect._PATTERNS}  # a sample for every pattern
+    for text in SHAPE_SAMPLES + [t.upper() for t in SHAPE_SAMPLES] + [t.lower() for t in SHAPE_SAMPLES]:
+        assert not _needles_miss(text), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SHAPE_SAMPLES + [" ", "\n", "x", "=", ":", "@", "/", "~"]), max_size=6).map("".join),
+       st.sampled_from([str, str.lower, str.upper, str.swapcase]))
+def test_needles_never_hide_a_match(text, case):
+    assert not _needles_miss(case(text))

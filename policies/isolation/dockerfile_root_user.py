@@ -234,6 +234,9 @@ def _steps_down(chain) -> str | None:
     for stage in chain:
         for _i, inst, scripts in run_scripts(stage):
             for script in scripts:
+                bare = script.replace("'", "").replace('"', "").replace("\\", "")
+                if not any(name in bare for name in _STEP_DOWN):
+                    continue  # quote removal cannot make a name the text does not hold
                 for word in split_words(script):
                     name = word.rsplit("/", 1)[-1]
                     if name in _STEP_DOWN:
