@@ -53,41 +53,58 @@ class Secret:
 # -- provider patterns -------------------------------------------------------------------------
 # (kind, pattern, group holding the secret). Word boundaries keep them from matching inside
 # longer tokens; every candidate is still checked against the placeholders below.
-_PATTERNS: list[tuple[str, re.Pattern, int]] = [
-    ("AWS access key id", re.compile(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])"), 1),
-    ("AWS secret access key", re.compile(
+class _Lazy:
+    """A regular expression compiled when first used. With the needles below, most provider
+    patterns never run in a scan, and compiling all of them cost more than the scan of a
+    small repository's secrets."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, *args):
+        self._args = args
+        self._compiled = None
+
+    def __getattr__(self, name):  # search, finditer, pattern...
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, name)
+
+
+_PATTERNS: list[tuple[str, "_Lazy", int]] = [
+    ("AWS access key id", _Lazy(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])"), 1),
+    ("AWS secret access key", _Lazy(
         r"(?i)aws_?secret_?(?:access_?)?key[\"']?\s*(?:[:=]\s*|\s+)[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"), 1),
-    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255})(?![A-Za-z0-9])"), 1),
-    ("GitHub fine-grained token", re.compile(r"(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])"), 1),
-    ("GitLab token", re.compile(r"(?<![A-Za-z0-9_])((?:glpat|gldt|glrt|glptt|glsoat)-[A-Za-z0-9_\-]{20,})"), 1),
-    ("Slack token", re.compile(r"(?<![A-Za-z0-9])(xox[baprs]-[A-Za-z0-9-]{10,})"), 1),
-    ("Slack webhook", re.compile(
+    ("GitHub token", _Lazy(r"(?<![A-Za-z0-9_])((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255})(?![A-Za-z0-9])"), 1),
+    ("GitHub fine-grained token", _Lazy(r"(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])"), 1),
+    ("GitLab token", _Lazy(r"(?<![A-Za-z0-9_])((?:glpat|gldt|glrt|glptt|glsoat)-[A-Za-z0-9_\-]{20,})"), 1),
+    ("Slack token", _Lazy(r"(?<![A-Za-z0-9])(xox[baprs]-[A-Za-z0-9-]{10,})"), 1),
+    ("Slack webhook", _Lazy(
         r"(https://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Za-z0-9_]+/[A-Za-z0-9_]+/[A-Za-z0-9_]+)"), 1),
-    ("Stripe key", re.compile(r"(?<![A-Za-z0-9_])((?:sk|rk)_live_[A-Za-z0-9]{16,})(?![A-Za-z0-9])"), 1),
-    ("Google API key", re.compile(r"(?<![A-Za-z0-9_\-])(AIza[0-9A-Za-z_\-]{35})(?![A-Za-z0-9_\-])"), 1),
-    ("SendGrid API key", re.compile(r"(?<![A-Za-z0-9])(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])"), 1),
-    ("Twilio API key", re.compile(r"(?<![A-Za-z0-9])(SK[0-9a-f]{32})(?![A-Za-z0-9])"), 1),
-    ("npm token", re.compile(r"(?<![A-Za-z0-9_])(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])"), 1),
-    ("PyPI token", re.compile(r"(?<![A-Za-z0-9_])(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,})"), 1),
-    ("Docker Hub token", re.compile(r"(?<![A-Za-z0-9_])(dckr_pat_[A-Za-z0-9_\-]{27,})"), 1),
-    ("Vault token", re.compile(r"(?<![A-Za-z0-9_])(hv[sb]\.[A-Za-z0-9_\-]{24,})"), 1),
-    ("DigitalOcean token", re.compile(r"(?<![A-Za-z0-9_])(do[opr]_v1_[a-f0-9]{64})(?![a-f0-9])"), 1),
-    ("OpenAI API key", re.compile(r"(?<![A-Za-z0-9_\-])(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})"), 1),
-    ("Anthropic API key", re.compile(r"(?<![A-Za-z0-9_\-])(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{80,})"), 1),
-    ("Hugging Face token", re.compile(r"(?<![A-Za-z0-9_])(hf_[A-Za-z]{34})(?![A-Za-z0-9])"), 1),
-    ("Databricks token", re.compile(r"(?<![A-Za-z0-9_])(dapi[a-f0-9]{32})(?:-\d)?(?![a-f0-9])"), 1),
-    ("Shopify token", re.compile(r"(?<![A-Za-z0-9_])(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})(?![A-Za-z0-9])"), 1),
-    ("Postman API key", re.compile(r"(?<![A-Za-z0-9_])(PMAK-[a-f0-9]{24}-[a-f0-9]{34})"), 1),
-    ("Grafana token", re.compile(r"(?<![A-Za-z0-9_])(gl(?:c|sa)_[A-Za-z0-9_+/=]{32,})"), 1),
-    ("New Relic key", re.compile(r"(?<![A-Za-z0-9_])(NRAK-[A-Z0-9]{27})(?![A-Z0-9])"), 1),
-    ("Age secret key", re.compile(r"(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})"), 1),
-    ("Azure AD client secret", re.compile(r"(?<![A-Za-z0-9_~.\-])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34})(?![A-Za-z0-9_~.\-])"), 1),
-    ("Azure storage account key", re.compile(r"(?i)AccountKey=([A-Za-z0-9+/]{86,88}={0,2})"), 1),
-    ("Azure shared access key", re.compile(r"(?i)SharedAccessKey=([A-Za-z0-9+/]{42,44}={0,2})"), 1),
-    ("private key", re.compile(r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
+    ("Stripe key", _Lazy(r"(?<![A-Za-z0-9_])((?:sk|rk)_live_[A-Za-z0-9]{16,})(?![A-Za-z0-9])"), 1),
+    ("Google API key", _Lazy(r"(?<![A-Za-z0-9_\-])(AIza[0-9A-Za-z_\-]{35})(?![A-Za-z0-9_\-])"), 1),
+    ("SendGrid API key", _Lazy(r"(?<![A-Za-z0-9])(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])"), 1),
+    ("Twilio API key", _Lazy(r"(?<![A-Za-z0-9])(SK[0-9a-f]{32})(?![A-Za-z0-9])"), 1),
+    ("npm token", _Lazy(r"(?<![A-Za-z0-9_])(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])"), 1),
+    ("PyPI token", _Lazy(r"(?<![A-Za-z0-9_])(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,})"), 1),
+    ("Docker Hub token", _Lazy(r"(?<![A-Za-z0-9_])(dckr_pat_[A-Za-z0-9_\-]{27,})"), 1),
+    ("Vault token", _Lazy(r"(?<![A-Za-z0-9_])(hv[sb]\.[A-Za-z0-9_\-]{24,})"), 1),
+    ("DigitalOcean token", _Lazy(r"(?<![A-Za-z0-9_])(do[opr]_v1_[a-f0-9]{64})(?![a-f0-9])"), 1),
+    ("OpenAI API key", _Lazy(r"(?<![A-Za-z0-9_\-])(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})"), 1),
+    ("Anthropic API key", _Lazy(r"(?<![A-Za-z0-9_\-])(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{80,})"), 1),
+    ("Hugging Face token", _Lazy(r"(?<![A-Za-z0-9_])(hf_[A-Za-z]{34})(?![A-Za-z0-9])"), 1),
+    ("Databricks token", _Lazy(r"(?<![A-Za-z0-9_])(dapi[a-f0-9]{32})(?:-\d)?(?![a-f0-9])"), 1),
+    ("Shopify token", _Lazy(r"(?<![A-Za-z0-9_])(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})(?![A-Za-z0-9])"), 1),
+    ("Postman API key", _Lazy(r"(?<![A-Za-z0-9_])(PMAK-[a-f0-9]{24}-[a-f0-9]{34})"), 1),
+    ("Grafana token", _Lazy(r"(?<![A-Za-z0-9_])(gl(?:c|sa)_[A-Za-z0-9_+/=]{32,})"), 1),
+    ("New Relic key", _Lazy(r"(?<![A-Za-z0-9_])(NRAK-[A-Z0-9]{27})(?![A-Z0-9])"), 1),
+    ("Age secret key", _Lazy(r"(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})"), 1),
+    ("Azure AD client secret", _Lazy(r"(?<![A-Za-z0-9_~.\-])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34})(?![A-Za-z0-9_~.\-])"), 1),
+    ("Azure storage account key", _Lazy(r"(?i)AccountKey=([A-Za-z0-9+/]{86,88}={0,2})"), 1),
+    ("Azure shared access key", _Lazy(r"(?i)SharedAccessKey=([A-Za-z0-9+/]{42,44}={0,2})"), 1),
+    ("private key", _Lazy(r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
                                r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$))"), 1),
-    ("JSON web token", re.compile(r"(?<![A-Za-z0-9_\-])(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"), 1),
-    ("password in URL", re.compile(
+    ("JSON web token", _Lazy(r"(?<![A-Za-z0-9_\-])(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"), 1),
+    ("password in URL", _Lazy(
         r"(?<![A-Za-z0-9+.\-])([a-z][a-z0-9+.\-]{1,20}://([^\s:/@'\"`<>]{1,64}):([^\s@/'\"`<>]{3,128})@[^\s'\"`<>]+)", re.I), 3),
 ]
 SHAPE_KINDS = frozenset(kind for kind, _p, _g in _PATTERNS)
