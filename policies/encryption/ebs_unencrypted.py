@@ -11,6 +11,13 @@ encryption, so it is not reported: the snapshot decides. Accounts that turn on E
 default (`aws_ebs_encryption_by_default`) encrypt new volumes anyway; this policy cannot see that
 account setting, so say `encrypted = true` in the code, where reviewers can see it.
 
+## Differences from Checkov
+Checkov's CKV2_AWS_2 reports the same unencrypted volumes when an `aws_volume_attachment`
+attaches them to an instance; iaclint reports every unencrypted volume, attached or not (a
+detached volume and its snapshots hold the data just the same). CKV2_AWS_2 also fails a volume
+restored from a snapshot that does not write `encrypted = true`; iaclint leaves that one to the
+snapshot, as said above.
+
 ## Fix
 Set `encrypted = true`, and `kms_key_id` to a customer managed key when you need to control who
 can use the key.
@@ -40,7 +47,7 @@ from iaclint.registry import policy
 
 
 @policy(id="IAC-ENC-001", name="ebs-unencrypted", severity=Severity.HIGH, family="encryption",
-        applies_to=("aws_ebs_volume",), equivalents=("CKV_AWS_3", "AVD-AWS-0026"), cwe=311,
+        applies_to=("aws_ebs_volume",), equivalents=("CKV_AWS_3", "CKV2_AWS_2", "AVD-AWS-0026"), cwe=311,
         precision="high")
 def ebs_unencrypted(resource, options):
     if resource.get("snapshot_id") is not None:

@@ -225,7 +225,8 @@ resource "azurerm_linux_web_app" "shop" {
         subject="Database server", problem="does not enforce SSL",
         off=lambda v: is_false(v) or _word("disabled")(v),
         on=lambda v: is_true(v) or _word("enabled")(v), cwe=319,
-        equivalents=("CKV_AZURE_28", "CKV_AZURE_29", "CKV_AZURE_47", "AVD-AZU-0020"),
+        equivalents=("CKV_AZURE_28", "CKV_AZURE_29", "CKV_AZURE_47", "CKV_AZURE_54", "CKV_AZURE_147",
+                     "AVD-AZU-0020"),
         doc='''Azure Database for PostgreSQL, MySQL or MariaDB (single server) does not enforce SSL.
 
 ## Why
@@ -237,6 +238,13 @@ still creates them.
 Reported: `ssl_enforcement_enabled = false`, and the azurerm 2.x argument
 `ssl_enforcement = "Disabled"`. The argument is required in azurerm 3.x, so a missing one is not
 judged.
+
+## Differences from Checkov
+A server with SSL enforcement off has no TLS minimum either: it accepts plain connections.
+Checkov reports that twice, as SSL enforcement off (CKV_AZURE_28/29/47) and as a TLS minimum
+that is not TLS 1.2 (CKV_AZURE_54 for MySQL, CKV_AZURE_147 for PostgreSQL); iaclint reports the
+one cause once, here, which is why those two ids are listed too. A server that enforces SSL with
+an old minimum is reported by IAC-ENC-038.
 
 ## Fix
 Set `ssl_enforcement_enabled = true` and `ssl_minimal_tls_version_enforced = "TLS1_2"`; better,

@@ -295,9 +295,9 @@ Checkov's CKV_AZURE_52, CKV_AZURE_54 and CKV_AZURE_147 also fail servers that le
 out. For `azurerm_mssql_server` that is a false positive on azurerm 3.0 and later, whose default
 is `"1.2"` (terragoat's seven `mssql` servers, on azurerm `>= 2.0.0`). A PostgreSQL or MySQL
 single server with `ssl_enforcement_enabled = false` has no TLS minimum at all, since it accepts
-plain connections: iaclint reports that once, as IAC-ENC-028, where Checkov reports it twice,
-as SSL enforcement off and as no TLS minimum (terragoat's `azurerm_mysql_server.example` and
-`azurerm_postgresql_server.example`).
+plain connections: iaclint reports that once, as IAC-ENC-028 (which also lists CKV_AZURE_54 and
+CKV_AZURE_147 for that reason), where Checkov reports it twice, as SSL enforcement off and as no
+TLS minimum (terragoat's `azurerm_mysql_server.example` and `azurerm_postgresql_server.example`).
 
 ## Fix
 Set `ssl_minimal_tls_version_enforced = "TLS1_2"` (single servers) or
