@@ -59,12 +59,15 @@ def scan(paths: list[str], config: Config | None = None, options: ScanOptions | 
         if cached is not None:  # nothing the scan depends on changed since a run that was kept
             cached.duration = time.perf_counter() - started
             return cached
-    policies = registry.select(registry.all_policies(), list(config.select) + list(options.select),
-                               list(config.ignore) + list(options.ignore))
+    chosen = registry.select(registry.catalogue(), list(config.select) + list(options.select),
+                             list(config.ignore) + list(options.ignore))
     before = set(read.texts)
-    loaded = _build(read, options, _wanted_types(policies))
+    loaded = _build(read, options, _wanted_types(chosen))
     root, resources, report, texts, all_files, diagnostics = (
         loaded.root, loaded.resources, loaded.report, loaded.texts, loaded.all_files, loaded.diagnostics)
+    # Only the policies that apply to a resource type the scan found are imported and run.
+    present = {r.type for r in resources}
+    policies = registry.resolve(c for c in chosen if not present.isdisjoint(c.applies_to))
     inline = config.inline_suppressions if options.inline_suppressions is None else options.inline_suppressions
     runner = _Runner(config, inline, today, texts, report, diagnostics)
     from .parse import paused_collector

@@ -231,17 +231,90 @@ def all_policies() -> list[Policy]:
     return sorted(_REGISTRY.values(), key=lambda p: p.id)
 
 
+# -- loading only what a scan needs ---------------------------------------------------------------
+#
+# Importing the whole built-in pack costs more than parsing a small repository (~55 ms: 130
+# module bodies and a hundred regular expressions), and a scan of Dockerfiles runs none of the
+# Terraform or Kubernetes policies. ``policies/_index.py``, generated with the docs
+# (``python -m iaclint.docs``, checked by the tests), says which module registers which policy
+# for which resource types; a scan selects from it, evaluates, and imports only the modules of
+# the policies that apply to a resource type it found.
+
+INDEX_MODULE = "iaclint.policies._index"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A built-in policy as the index describes it, before its module is imported."""
+
+    id: str
+    name: str
+    family: str
+    applies_to: frozenset
+    module: str
+
+
+def index_rows(policies: Iterable[Policy]) -> dict[str, list[tuple]]:
+    """``{module: [(id, name, family, sorted types), ...]}``: the content of the index."""
+    out: dict[str, list[tuple]] = {}
+    for p in sorted(policies, key=lambda p: (p.module, p.id)):
+        out.setdefault(p.module, []).append((p.id, p.name, p.family, tuple(sorted(p.applies_to))))
+    return out
+
+
+def _builtin_index() -> dict | None:
+    try:
+        return importlib.import_module(INDEX_MODULE).MODULES
+    except (ImportError, AttributeError):
+        return None
+
+
+def _builtin_modules() -> list[str]:
+    from . import policies as pack
+    return [info.name for info in pkgutil.walk_packages(pack.__path__, pack.__name__ + ".")
+            if not info.name.rsplit(".", 1)[-1].startswith("_")]
+
+
+def catalogue() -> list:
+    """Every policy a scan may run, sorted by id: an :class:`Entry` for each built-in policy the
+    index lists (its module is not imported yet) and a :class:`Policy` for the others (modules
+    added since the index was written, installed packs), which are imported now."""
+    index = _builtin_index()
+    if index is None:
+        return all_policies()
+    for name in _builtin_modules():
+        if name not in index:
+            importlib.import_module(name)
+    load_entry_points()
+    entries: list = [Entry(pid, name, family, frozenset(types), module)
+                     for module, rows in index.items() for pid, name, family, types in rows]
+    indexed = set(index)
+    entries += [p for p in _REGISTRY.values() if p.module not in indexed]
+    return sorted(entries, key=lambda e: e.id)
+
+
+def resolve(chosen: Iterable) -> list[Policy]:
+    """The :class:`Policy` of each chosen entry, importing only the modules they need."""
+    chosen = list(chosen)
+    for module in sorted({c.module for c in chosen if isinstance(c, Entry)}):
+        importlib.import_module(module)
+    if any(isinstance(c, Entry) and c.id not in _REGISTRY for c in chosen):
+        load_builtin()  # the index names a policy its module no longer registers: read them all
+    return sorted((_REGISTRY[c.id] if isinstance(c, Entry) else c for c in chosen
+                   if not isinstance(c, Entry) or c.id in _REGISTRY), key=lambda p: p.id)
+
+
 def get(policy_id: str) -> Policy | None:
     load_builtin()
     return _REGISTRY.get(policy_id.upper()) or next(
         (p for p in _REGISTRY.values() if p.name == policy_id.lower()), None)
 
 
-def select(policies: list[Policy], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Policy]:
-    """Filter by ids, names, id prefixes (``IAC-NET``) or families."""
+def select(policies: list, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list:
+    """Filter by ids, names, id prefixes (``IAC-NET``) or families (policies or index entries)."""
     select, ignore = [s for s in select if s], [s for s in ignore if s]
 
-    def matches(p: Policy, sel: str) -> bool:
+    def matches(p, sel: str) -> bool:
         s = sel.strip()
         return (s.upper() == p.id or s.lower() == p.name or s.lower() == p.family
                 or (s.upper().startswith("IAC-") and p.id.startswith(s.upper().rstrip("-") + "-"))
@@ -256,5 +329,5 @@ def unknown_selectors(selectors: Iterable[str]) -> list[str]:
     selectors = [s for s in selectors if s]
     if not selectors:
         return []  # nothing to check: do not import every policy for it
-    pols = all_policies()
+    pols = catalogue()
     return [s for s in selectors if s and not select(pols, [s])]

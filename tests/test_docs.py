@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 from iaclint import docs, registry
 from iaclint.model import FAMILIES, Severity
@@ -113,3 +115,26 @@ def test_command_line(tmp_path, capsys):
     assert docs.main([str(out)]) == 0
     assert docs.main(["--check", str(out)]) == 0
     assert len(os.listdir(out)) == len(docs.builtin_policies()) + 1
+
+
+def test_policy_index_is_up_to_date():
+    problems = docs.check_policy_index()
+    assert not problems, f"{problems}: regenerate with  {docs.REGENERATE}"
+
+
+def test_policy_index_names_the_module_that_registers_each_policy():
+    # In a fresh process, importing each indexed module (one after the other) leaves each of
+    # its policies registered as the index describes it: a scan that imports only that module
+    # finds the policy.
+    code = ("import importlib\n"
+            "from iaclint import registry\n"
+            "from iaclint.policies._index import MODULES\n"
+            "wrong = []\n"
+            "for module, rows in MODULES.items():\n"
+            "    importlib.import_module(module)\n"
+            "    for pid, name, family, types in rows:\n"
+            "        p = registry._REGISTRY.get(pid)\n"
+            "        if p is None or (p.name, p.family, tuple(sorted(p.applies_to)), p.module) != (name, family, types, module):\n"
+            "            wrong.append((module, pid))\n"
+            "assert not wrong, wrong\n")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)

@@ -9,6 +9,7 @@ import textwrap
 
 import pytest
 
+from iaclint import registry
 from iaclint.cli import main
 from iaclint.config import Config
 from iaclint.engine import ScanOptions, scan
@@ -257,3 +258,42 @@ def test_unknown_in_a_project_policy_stops_only_that_part(tmp_path, monkeypatch)
     assert ids(result) == [("b/Dockerfile", 1, "IAC-ISO-005")]
     assert result.unknown_skips == 1
     assert result.unknowns[0]["path"] == "a/Dockerfile" and "BASE" in result.unknowns[0]["expression"]
+
+
+def test_a_scan_imports_only_the_policies_that_apply_to_what_it_found(tmp_path, monkeypatch):
+    write(tmp_path, {"app/Dockerfile": "FROM python:3.12\nUSER root\nRUN curl -k https://x | sh\n",
+                     "infra/main.tf": OPEN_SG})
+    code = ("import sys, json\n"
+            "from iaclint.engine import scan\n"
+            "from iaclint import registry\n"
+            "res = scan([sys.argv[1]])\n"
+            "mods = sorted(m for m in sys.modules if m.startswith('iaclint.policies.'))\n"
+            "print(json.dumps({'mods': mods, 'ran': [p.id for p in res.policies],\n"
+            "                  'found': sorted((f.location.path, f.policy_id) for f in res.findings)}))\n")
+    run = lambda folder: json.loads(subprocess.run([sys.executable, "-c", code, str(folder)], check=True,
+                                                   capture_output=True, text=True).stdout)
+    both = run(tmp_path)
+    docker = run(tmp_path / "app")
+    from iaclint.policies._index import MODULES
+    imported = [m for m in docker["mods"] if m in MODULES]
+    assert imported and all(any(types == ("dockerfile:stage",) or "dockerfile:stage" in types
+                                for _i, _n, _f, types in MODULES[m]) for m in imported), imported
+    assert any("dockerfile_root_user" in m for m in docker["mods"])
+    assert {"IAC-ISO-005", "IAC-SUP-002"} <= {pid for _, pid in docker["found"]}
+    # the same findings as a scan that loads and runs every policy
+    assert [f for f in both["found"] if f[0].startswith("app/")] == [["app/" + p, pid] for p, pid in docker["found"]]
+    monkeypatch.setattr(registry, "catalogue", registry.all_policies)  # every policy, imported and run
+    everything = scan([str(tmp_path)])
+    assert sorted((f.location.path, f.policy_id) for f in everything.findings) == [tuple(f) for f in both["found"]]
+    assert set(docker["ran"]) < set(both["ran"]) and "IAC-NET-001" in both["ran"]
+
+
+def test_an_index_entry_becomes_its_policy_and_a_stale_one_falls_back(monkeypatch):
+    from iaclint.registry import Entry
+    (pol,) = registry.resolve([Entry("IAC-NET-001", "open-ingress", "network", frozenset({"aws_security_group"}),
+                                     "iaclint.policies.network.open_ingress")])
+    assert pol.id == "IAC-NET-001" and callable(pol.func)
+    # an index naming a module that no longer registers the policy: every module is read instead
+    (moved,) = registry.resolve([Entry("IAC-NET-001", "open-ingress", "network", frozenset(),
+                                       "iaclint.policies.network")])
+    assert moved is pol

@@ -927,10 +927,13 @@ def test_a_crash_in_a_project_policy_is_located(how, at, on, tmp_path, monkeypat
     crashing = registry.Policy(id="IAC-TST-900", name="crashes", severity=Severity.LOW, family="isolation",
                                applies_to=registry.expand_kinds(applies), func=crashes, doc="Crashes.",
                                scope="project")
-    monkeypatch.setattr(registry, "all_policies", lambda: [crashing])
+    monkeypatch.setattr(registry, "catalogue", lambda: [crashing])
     (tmp_path / "pods.yaml").write_text(_TWO_PODS, encoding="utf-8")
+    # A project policy runs only when a resource it applies to exists; here that Namespace is in
+    # a context file (read, not reported on), so no reported resource can be blamed.
+    (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: n}\n", encoding="utf-8")
     with contextlib.chdir(tmp_path):
-        result = scan(["."], None, ScanOptions())
+        result = scan(["."], None, ScanOptions(report_only=lambda path: not path.endswith("ns.yaml")))
     (d,) = [d for d in result.diagnostics if d.code == "internal-error"]
     assert (d.path, d.span.line if d.span else None) == at
     assert d.message.startswith(f"internal error in policy IAC-TST-900 {on} (")
