@@ -204,23 +204,31 @@ def policy_index_path() -> str:
     return os.path.join(os.path.dirname(pack.__file__), "_index.py")
 
 
-def check_policy_index(path: str | None = None) -> list[str]:
-    path = path or policy_index_path()
+def _index_state(path: str) -> tuple[str, str | None]:
+    """(the index as it should be, the problem with the file at ``path`` or None)."""
+    want = render_policy_index()
     try:
         with open(path, encoding="utf-8", newline="") as fh:
             have = fh.read()
     except OSError:
-        return [f"{path}: missing"]
-    return [] if have == render_policy_index() else [f"{path}: out of date"]
+        return want, "missing"
+    return want, None if have == want else "out of date"
+
+
+def check_policy_index(path: str | None = None) -> list[str]:
+    path = path or policy_index_path()
+    problem = _index_state(path)[1]
+    return [f"{path}: {problem}"] if problem else []
 
 
 def write_policy_index(path: str | None = None) -> bool:
     """Write the index when it differs; whether it was written."""
     path = path or policy_index_path()
-    if not check_policy_index(path):
+    want, problem = _index_state(path)
+    if problem is None:
         return False
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(render_policy_index())
+        fh.write(want)
     return True
 
 

@@ -109,12 +109,15 @@ def _dedent(text: str) -> str:
 
 def policy(*, id: str, name: str, severity: Severity, family: str, applies_to: Iterable[str],
            equivalents: Iterable[str] = (), cwe: int | None = None, scope: str = "resource",
-           precision: str = "high", tags: Iterable[str] = ()):
+           precision: str = "high", tags: Iterable[str] = (), doc: str | None = None):
     """Register a policy function.
 
     A ``resource`` policy is called as ``func(resource, options)`` for every resource whose
     type is in ``applies_to`` (types or groups from ``model.KIND_GROUPS``); a ``project``
     policy is called once as ``func(project, options)``. Both yield findings.
+
+    ``doc`` is for a table of alike policies, each row registering one closure: it is the row's
+    documentation, and the closure is named after the policy.
     """
     if not ID_RE.match(id):
         raise RegistryError(f"policy id {id!r} must look like IAC-NET-001")
@@ -130,13 +133,15 @@ def policy(*, id: str, name: str, severity: Severity, family: str, applies_to: I
         raise RegistryError(f"policy {id}: severity must be a Severity")
 
     def register(func: Callable) -> Callable:
+        if doc is not None:
+            func.__doc__ = doc
+            func.__name__ = func.__qualname__ = name.replace("-", "_")
         # The function's docstring, or the module's when a module holds one policy (the
         # module object is in sys.modules, docstring set, while its body runs).
-        doc = func.__doc__ or getattr(sys.modules.get(func.__module__), "__doc__", "") or ""
-        doc = _dedent(doc)
+        text = _dedent(func.__doc__ or getattr(sys.modules.get(func.__module__), "__doc__", "") or "")
         pol = Policy(
             id=id, name=name, severity=severity, family=family,
-            applies_to=expand_kinds(tuple(applies_to)), func=func, doc=doc,
+            applies_to=expand_kinds(tuple(applies_to)), func=func, doc=text,
             equivalents=tuple(equivalents), cwe=cwe, scope=scope, precision=precision,
             tags=tuple(tags), module=func.__module__,
         )
@@ -170,10 +175,15 @@ def load_builtin() -> None:
 
 
 def _import_tree(pack) -> None:
-    for info in pkgutil.walk_packages(pack.__path__, pack.__name__ + "."):
-        if info.name.rsplit(".", 1)[-1].startswith("_"):
-            continue  # private helpers (detectors, shared tables) are imported by policies
-        importlib.import_module(info.name)
+    for name in _policy_modules(pack):
+        importlib.import_module(name)
+
+
+def _policy_modules(pack) -> list[str]:
+    """The modules of a pack that hold policies; private helpers (detectors, shared tables,
+    ``_``-prefixed) are imported by the policies that use them."""
+    return [info.name for info in pkgutil.walk_packages(pack.__path__, pack.__name__ + ".")
+            if not info.name.rsplit(".", 1)[-1].startswith("_")]
 
 
 def load_entry_points() -> list[str]:
@@ -269,12 +279,6 @@ def _builtin_index() -> dict | None:
         return None
 
 
-def _builtin_modules() -> list[str]:
-    from . import policies as pack
-    return [info.name for info in pkgutil.walk_packages(pack.__path__, pack.__name__ + ".")
-            if not info.name.rsplit(".", 1)[-1].startswith("_")]
-
-
 def catalogue() -> list:
     """Every policy a scan may run, sorted by id: an :class:`Entry` for each built-in policy the
     index lists (its module is not imported yet) and a :class:`Policy` for the others (modules
@@ -282,7 +286,8 @@ def catalogue() -> list:
     index = _builtin_index()
     if index is None:
         return all_policies()
-    for name in _builtin_modules():
+    from . import policies as pack
+    for name in _policy_modules(pack):
         if name not in index:
             importlib.import_module(name)
     load_entry_points()

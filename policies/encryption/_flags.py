@@ -82,9 +82,7 @@ def register(flags, module: str) -> None:
     for flag in flags:
         def run(resource, options, _flag=flag):
             yield from check(resource, _flag)
-        run.__doc__ = flag.doc
-        run.__name__ = run.__qualname__ = flag.name.replace("-", "_")
         run.__module__ = module
         policy(id=flag.id, name=flag.name, severity=flag.severity, family="encryption",
                applies_to=flag.applies_to, equivalents=flag.equivalents, cwe=flag.cwe,
-               precision=flag.precision, tags=flag.tags)(run)
+               precision=flag.precision, tags=flag.tags, doc=flag.doc)(run)

@@ -327,11 +327,9 @@ def _register(rows) -> None:
     for row in rows:
         def run(resource, options, _row=row):
             yield from check(resource, _row)
-        run.__doc__ = row.doc
-        run.__name__ = run.__qualname__ = row.name.replace("-", "_")
         policy(id=row.id, name=row.name, severity=row.severity, family="encryption",
                applies_to=row.applies_to, equivalents=row.equivalents, cwe=326,
-               precision="high")(run)
+               precision="high", doc=row.doc)(run)
 
 
 _register(ROWS)

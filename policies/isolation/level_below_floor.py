@@ -94,7 +94,6 @@ def _check(tier: str):
     def check(project, options):
         for w in inventory(project, options):
             yield from project.guarded(_one(w, tier), w.resource)
-    check.__name__ = check.__qualname__ = f"{tier}_below_floor"
     return check
 
 
@@ -118,7 +117,5 @@ def _one(w, tier: str):
 for _id, _name, _tier, _severity, _doc in (
         ("IAC-ISO-040", "untrusted-below-floor", "untrusted", Severity.HIGH, _UNTRUSTED_DOC),
         ("IAC-ISO-041", "sensitive-below-floor", "sensitive", Severity.MEDIUM, _SENSITIVE_DOC)):
-    _func = _check(_tier)
-    _func.__doc__ = _doc
     policy(id=_id, name=_name, severity=_severity, family="isolation", scope="project",
-           applies_to=READS, cwe=653, precision="high")(_func)
+           applies_to=READS, cwe=653, precision="high", doc=_doc)(_check(_tier))

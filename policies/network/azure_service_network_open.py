@@ -435,11 +435,9 @@ def _register(rows) -> None:
         else:
             def run(resource, options, _row=row):
                 yield from check(resource, _row)
-        run.__doc__ = row.doc
-        run.__name__ = run.__qualname__ = row.name.replace("-", "_")
         policy(id=row.id, name=row.name, severity=row.severity, family="network",
                applies_to=(row.type,) + row.also, equivalents=row.equivalents, cwe=284,
-               scope=row.scope, precision=row.precision)(run)
+               scope=row.scope, precision=row.precision, doc=row.doc)(run)
 
 
 _register(ROWS)

@@ -195,10 +195,8 @@ def _register(row: Row) -> None:
         for resource in project.of_type(*types):
             yield from project.guarded(_resource(resource, row.sources[resource.type], origins), resource)
 
-    check.__doc__ = row.doc
-    check.__name__ = check.__qualname__ = row.name.replace("-", "_")
     policy(id=row.id, name=row.name, severity=Severity.HIGH, family="secrets", applies_to=types + INPUT_TYPES,
-           equivalents=row.equivalents, cwe=526, scope="project", precision="high")(check)
+           equivalents=row.equivalents, cwe=526, scope="project", precision="high", doc=row.doc)(check)
 
 
 def _resource(resource, sources, origins: Origins):

@@ -259,10 +259,8 @@ def _register(row: Row) -> None:
         for resource in project.of_type(*types):
             yield from project.guarded(_resource(resource, row.arguments[resource.type], origins), resource)
 
-    check.__doc__ = row.doc
-    check.__name__ = check.__qualname__ = row.name.replace("-", "_")
     policy(id=row.id, name=row.name, severity=row.severity, family="secrets", applies_to=types + INPUT_TYPES,
-           equivalents=row.equivalents, cwe=798, scope="project", precision="high")(check)
+           equivalents=row.equivalents, cwe=798, scope="project", precision="high", doc=row.doc)(check)
 
 
 def _resource(resource, arguments: tuple, origins: Origins):
