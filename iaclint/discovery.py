@@ -156,6 +156,7 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
         return any(rules.ignored(path, is_dir) for rules in excludes)
 
     real_root = os.path.realpath(root)
+    modules: set[str] = set()  # directories of Terraform files passed one by one
 
     def rel(p: str) -> str:
         return os.path.relpath(p, root).replace(os.sep, "/")
@@ -201,17 +202,67 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
             found.files[rel(a)] = kind
             if kind in ("terraform", "tfvars", "tfplan"):
                 # A module is evaluated whole: its siblings give variables, locals and tfvars.
-                directory = os.path.dirname(a)
-                for name in sorted(os.listdir(directory)):
-                    sib = os.path.join(directory, name)
-                    sk = kind_of(sib) if not name.endswith(".json") or name.endswith((".tf.json", ".tfvars.json")) \
-                        else None
-                    r = rel(sib)
-                    if sk in ("terraform", "tfvars") and r not in found.files and os.path.isfile(sib):
-                        found.context[r] = sk
+                modules.add(os.path.dirname(a))
         else:
             found.notes.append((p, "no such file or directory"))
+    # ... and as its callers call it: a module another directory calls is evaluated with each
+    # call's arguments, as in a scan of the whole tree, never as a root with its defaults.
+    if modules:
+        modules |= _callers(root, modules, excluded, inside)
+    for directory in sorted(modules):
+        for name in sorted(os.listdir(directory)):
+            sib = os.path.join(directory, name)
+            sk = kind_of(sib) if not name.endswith(".json") or name.endswith((".tf.json", ".tfvars.json")) else None
+            if sk in ("terraform", "tfvars") and os.path.isfile(sib) and not excluded(sib, False):
+                found.context.setdefault(rel(sib), sk)
     for r in list(found.context):
         if r in found.files:
             del found.context[r]
+    return found
+
+
+# A local module call in HCL (`source = "../x"`) or JSON (`"source": "./x"`). Only a first pass:
+# a match that is not really a call (a comment, a heredoc) just adds a directory to evaluate.
+_LOCAL_SOURCE = re.compile(r'(?m)^\s*"?source"?\s*[=:]\s*"(\.\.?(?:/[^"\n]*)?)"')
+_MAX_CALLER_BYTES = 4 * 1024 * 1024
+
+
+def _callers(root: str, modules: set[str], excluded, inside) -> set[str]:
+    """The directories under ``root`` that call one of ``modules`` as a local module, directly or
+    through other local modules (absolute paths).
+
+    Finding them reads every ``.tf`` file of the tree (not parsing it: a regular expression
+    finds local ``source`` arguments), so that one file passed by pre-commit is evaluated with
+    the arguments its callers give, as in a scan of the whole tree.
+    """
+    called_by: dict[str, set[str]] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in sorted(dirnames) if d not in ALWAYS_SKIPPED_DIRS
+                       and not excluded(os.path.join(dirpath, d), True)
+                       and not os.path.islink(os.path.join(dirpath, d))]
+        for name in filenames:
+            if not name.endswith((".tf", ".tf.json")):
+                continue
+            full = os.path.join(dirpath, name)
+            try:
+                if os.path.islink(full) and not inside(full) or excluded(full, False) or \
+                        not stat.S_ISREG(os.stat(full).st_mode) or os.path.getsize(full) > _MAX_CALLER_BYTES:
+                    continue
+                with open(full, encoding="utf-8", errors="replace") as fh:
+                    text = fh.read()
+            except OSError:
+                continue
+            if "source" not in text:
+                continue
+            for source in _LOCAL_SOURCE.findall(text):
+                target = os.path.normpath(os.path.join(dirpath, source))
+                if target != dirpath:
+                    called_by.setdefault(target, set()).add(dirpath)
+    found: set[str] = set()
+    pending = [os.path.normpath(m) for m in modules]
+    while pending:
+        for caller in called_by.get(pending.pop(), ()):
+            if caller not in found and caller not in modules:
+                found.add(caller)
+                pending.append(caller)
     return found

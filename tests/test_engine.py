@@ -142,6 +142,38 @@ def test_precommit_mode_evaluates_the_module_and_reports_only_passed_files(tmp_p
     assert result.files == ["mod/main.tf"]
 
 
+SG_WITH_CIDR = OPEN_SG.replace('["0.0.0.0/0"]', "[var.cidr]")
+
+
+def test_precommit_mode_evaluates_a_called_module_with_its_callers_arguments(tmp_path, monkeypatch):
+    # Passed alone, a module that others call gets the same findings as in a scan of the tree:
+    # with each call's arguments (here through a second module), never its own defaults.
+    write(tmp_path, {"modules/sg/main.tf": 'variable "cidr" {\n  default = "10.0.0.0/8"\n}\n' + SG_WITH_CIDR,
+                     "modules/app/main.tf": 'variable "cidr" {}\nmodule "sg" {\n  source = "../sg"\n  cidr = var.cidr\n}\n',
+                     "live/main.tf": OPEN_SG.replace('"ssh"', '"own"') +
+                     'module "app" {\n  source = "../modules/app"\n  cidr   = "0.0.0.0/0"\n}\n',
+                     "other/main.tf": OPEN_SG})  # calls nothing: not read
+    whole = run_scan(tmp_path, monkeypatch, select=["IAC-NET-001"])
+    alone = run_scan(tmp_path, monkeypatch, paths=["modules/sg/main.tf"], select=["IAC-NET-001"])
+    assert ids(alone) == [i for i in ids(whole) if i[0] == "modules/sg/main.tf"] == \
+        [("modules/sg/main.tf", 9, "IAC-NET-001")]
+    assert [f.address for f in alone.findings] == ["module.app.module.sg.aws_security_group.ssh"]
+    assert alone.files == ["modules/sg/main.tf"]
+    from iaclint.discovery import discover
+    assert sorted(discover(["modules/sg/main.tf"], str(tmp_path)).context) == ["live/main.tf", "modules/app/main.tf"]
+
+
+def test_precommit_mode_does_not_report_a_default_every_caller_overrides(tmp_path, monkeypatch):
+    write(tmp_path, {"mod/main.tf": 'variable "cidr" {\n  default = "0.0.0.0/0"\n}\n' + SG_WITH_CIDR,
+                     "live/main.tf": 'module "m" {\n  source = "../mod"\n  cidr   = "10.0.0.0/8"\n}\n',
+                     "skipped/main.tf": 'module "m" {\n  source = "../mod"\n}\n'})
+    assert ids(run_scan(tmp_path, monkeypatch, paths=["mod/main.tf"], select=["IAC-NET-001"],
+                        exclude=["skipped/"])) == []
+    # without the exclude, the caller that keeps the default is found too
+    assert ids(run_scan(tmp_path, monkeypatch, paths=["mod/main.tf"], select=["IAC-NET-001"])) == \
+        [("mod/main.tf", 9, "IAC-NET-001")]
+
+
 def test_helm_templates_and_non_kubernetes_yaml(tmp_path, monkeypatch):
     write(tmp_path, {"chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 1.0.0\n",
                      "chart/templates/pod.yaml": PRIVILEGED_POD.replace("name: p", "name: {{ .Release.Name }}"),
