@@ -168,17 +168,8 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
     for p in paths:
         a = os.path.abspath(p)
         if os.path.isdir(a):
-            for dirpath, dirnames, filenames in os.walk(a):
-                kept = []
-                for d in sorted(dirnames):
-                    full = os.path.join(dirpath, d)
-                    if d in ALWAYS_SKIPPED_DIRS or excluded(full, True):
-                        continue
-                    if os.path.islink(full):
-                        found.notes.append((rel(full), "symbolic link to a directory not followed"))
-                        continue
-                    kept.append(d)
-                dirnames[:] = kept
+            for dirpath, filenames in _walk(a, excluded, lambda full: found.notes.append(
+                    (rel(full), "symbolic link to a directory not followed"))):
                 for name in sorted(filenames):
                     full = os.path.join(dirpath, name)
                     outside = os.path.islink(full) and not inside(full)
@@ -208,7 +199,7 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
     # ... and as its callers call it: a module another directory calls is evaluated with each
     # call's arguments, as in a scan of the whole tree, never as a root with its defaults.
     if modules:
-        modules |= _callers(root, modules, excluded, inside)
+        modules |= _callers(root, modules, excluded)
     for directory in sorted(modules):
         for name in sorted(os.listdir(directory)):
             sib = os.path.join(directory, name)
@@ -227,7 +218,7 @@ _LOCAL_SOURCE = re.compile(r'(?m)^\s*"?source"?\s*[=:]\s*"(\.\.?(?:/[^"\n]*)?)"'
 _MAX_CALLER_BYTES = 4 * 1024 * 1024
 
 
-def _callers(root: str, modules: set[str], excluded, inside) -> set[str]:
+def _callers(root: str, modules: set[str], excluded) -> set[str]:
     """The directories under ``root`` that call one of ``modules`` as a local module, directly or
     through other local modules (absolute paths).
 
@@ -235,24 +226,15 @@ def _callers(root: str, modules: set[str], excluded, inside) -> set[str]:
     finds local ``source`` arguments), so that one file passed by pre-commit is evaluated with
     the arguments its callers give, as in a scan of the whole tree.
     """
+    from .engine import _read  # the reader of the scan: regular files inside the tree, bounded
     called_by: dict[str, set[str]] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in sorted(dirnames) if d not in ALWAYS_SKIPPED_DIRS
-                       and not excluded(os.path.join(dirpath, d), True)
-                       and not os.path.islink(os.path.join(dirpath, d))]
+    for dirpath, filenames in _walk(root, excluded):
         for name in filenames:
-            if not name.endswith((".tf", ".tf.json")):
-                continue
             full = os.path.join(dirpath, name)
-            try:
-                if os.path.islink(full) and not inside(full) or excluded(full, False) or \
-                        not stat.S_ISREG(os.stat(full).st_mode) or os.path.getsize(full) > _MAX_CALLER_BYTES:
-                    continue
-                with open(full, encoding="utf-8", errors="replace") as fh:
-                    text = fh.read()
-            except OSError:
+            if not name.endswith((".tf", ".tf.json")) or excluded(full, False):
                 continue
-            if "source" not in text:
+            text = _read(root, os.path.relpath(full, root), _MAX_CALLER_BYTES, [])
+            if text is None or "source" not in text:
                 continue
             for source in _LOCAL_SOURCE.findall(text):
                 target = os.path.normpath(os.path.join(dirpath, source))
@@ -266,3 +248,22 @@ def _callers(root: str, modules: set[str], excluded, inside) -> set[str]:
                 found.add(caller)
                 pending.append(caller)
     return found
+
+
+def _walk(top: str, excluded, on_link=None):
+    """``(directory, file names)`` under ``top``, in order, without the always-skipped and excluded
+    directories, and without following symbolic links to directories (``on_link(path)`` hears of
+    each)."""
+    for dirpath, dirnames, filenames in os.walk(top):
+        kept = []
+        for d in sorted(dirnames):
+            full = os.path.join(dirpath, d)
+            if d in ALWAYS_SKIPPED_DIRS or excluded(full, True):
+                continue
+            if os.path.islink(full):
+                if on_link is not None:
+                    on_link(full)
+                continue
+            kept.append(d)
+        dirnames[:] = kept
+        yield dirpath, filenames
