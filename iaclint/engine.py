@@ -119,7 +119,8 @@ def load(paths: list[str], config: Config | None = None, options: ScanOptions | 
     """Discover, read, parse and evaluate ``paths`` as :func:`scan` does, without running policies.
 
     For commands that need the resources themselves (``iaclint isolation``). ``wanted`` limits
-    the Terraform resources built to those types (others are still evaluated when referenced).
+    the Terraform resources built to those types; of the others, only what an expression reads
+    is evaluated (an argument, not the whole resource), and they are not in the result.
     """
     config = config or Config()
     options = options or ScanOptions()

@@ -7,6 +7,8 @@ References between Terraform resources are indexed once, both ways, so a policy 
 security groups does this instance use?") without scanning every resource for every question.
 A reference is any resource an attribute's expression reads, directly or through locals,
 variables and module outputs; references are only followed inside one root module's evaluation.
+The index holds the Terraform resources of the types the scan's policies read (their
+``applies_to``): a policy that asks about another type lists it in its ``applies_to``.
 """
 
 from __future__ import annotations

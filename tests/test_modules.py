@@ -361,25 +361,68 @@ resource "x" "y" {
     assert isinstance(pickle.loads(pickle.dumps(doc)), Encoded)  # survives the parse cache
 
 
-def test_resources_referred_to_are_indexed_even_when_no_policy_checks_their_type(tmp_path):
+def test_a_reference_evaluates_only_what_it_reads_of_a_type_no_policy_checks(tmp_path):
+    """A resource of a type no selected policy reads is not built: reading ``.result`` (set by
+    the provider) evaluates none of its arguments, reading ``.length`` evaluates that one."""
     from iaclint.engine import ScanOptions, _build, _collect
     from iaclint.config import Config
     write(tmp_path, {"main.tf": '''
 resource "random_password" "db" {
-  length = 20
+  length  = 20
+  special = length([for i in range(1000) : [for j in range(1000) : j]])
 }
 resource "not_referenced" "x" {
   a = 1
 }
 resource "aws_db_instance" "db" {
   password = random_password.db.result
+  port     = random_password.db.length
 }
 '''})
     read = _collect([str(tmp_path)], Config(), ScanOptions())
     loaded = _build(read, ScanOptions(), wanted={"aws_db_instance"})
     by = {r.address: r for r in loaded.resources}
-    assert "random_password.db" in by and "not_referenced.x" not in by
-    assert Project(loaded.resources).references(by["aws_db_instance.db"]) == [by["random_password.db"]]
+    assert set(by) == {"aws_db_instance.db"}
+    db = by["aws_db_instance.db"]
+    assert isinstance(db.attributes["password"], Unknown) and db.attributes["port"] == 20
+    assert db.meta["refs"] == {("password",): frozenset({"random_password.db"}),
+                               ("port",): frozenset({"random_password.db"})}
+    assert not [d for d in loaded.diagnostics if d.code == "tf-limit"]  # `special` never evaluated
+    # with every type built, the same values, and the index answers about the password resource
+    everything = _build(_collect([str(tmp_path)], Config(), ScanOptions()), ScanOptions(), wanted=None)
+    by = {r.address: r for r in everything.resources}
+    assert {"random_password.db", "not_referenced.x", "aws_db_instance.db"} <= set(by)
+    assert by["aws_db_instance.db"].attributes["port"] == 20
+    assert [d for d in everything.diagnostics if d.code == "tf-limit"]
+    assert Project(everything.resources).references(by["aws_db_instance.db"]) == [by["random_password.db"]]
+
+
+def test_a_referenced_resource_read_whole_or_by_nested_block_is_built_complete(tmp_path):
+    # x.y is evaluated first and reads the buckets before they are built
+    write(tmp_path, {"main.tf": '''
+resource "x" "y" {
+  names     = [for b in aws_s3_bucket.b : b.bucket]
+  whole     = jsonencode(aws_s3_bucket.b[1])
+  versioned = aws_s3_bucket.b[0].versioning[0].enabled
+  ids       = aws_s3_bucket.b[*].id
+  loop      = x.y.names
+}
+resource "aws_s3_bucket" "b" {
+  count  = 2
+  bucket = "logs-${count.index}"
+  versioning {
+    enabled = count.index == 0
+  }
+}
+'''})
+    res, _ = resources(tmp_path)
+    y = res["x.y"].attributes
+    assert y["names"] == ["logs-0", "logs-1"]
+    assert json.loads(y["whole"]) == {"count": 2, "bucket": "logs-1", "versioning": [{"enabled": False}]}
+    assert y["versioned"] is True
+    assert all(isinstance(i, Unknown) for i in y["ids"]) and len(y["ids"]) == 2
+    assert isinstance(y["loop"], Unknown) and "refers to itself" in y["loop"].reason
+    assert res["aws_s3_bucket.b[0]"].attributes["bucket"] == "logs-0"
 
 
 def test_object_keys_in_parentheses_or_templates_are_evaluated(tmp_path):

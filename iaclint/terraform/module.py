@@ -37,6 +37,7 @@ MAX_MODULE_DEPTH = 16
 MAX_EXPANSION = 20_000
 _PAST_LIMIT = f"past the expansion limit of {MAX_EXPANSION} blocks per root module"
 META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
+_BLOCK = object()  # see Module._argument
 
 
 @dataclass
@@ -147,7 +148,7 @@ class Module:
             self.shared = root.shared
         else:
             self.shared = shared if shared is not None else {}
-            for key in ("sizes", "clean", "converters", "weights"):
+            for key in ("sizes", "clean", "converters", "weights", "written"):
                 self.shared.setdefault(key, {})
         self.files = files
         self.root = root or self
@@ -178,6 +179,8 @@ class Module:
                 self._outputs[name] = (a, f)
         self._types = {t for k, t, _ in self._blocks if k == "resource"}
         self._cache: dict[tuple, Any] = {}      # locals, instances, module calls: computed once
+        # (block key, instance) -> {argument: (value, refs)} read before the block was built
+        self._known: dict[tuple, dict] = {}
         self._in_progress: set[tuple] = set()
         self.variables, self._var_deps = self._variables(tfvars or [], overrides or {}, inputs)
         self._conformed: set[str] = set()  # variables whose value is final (see _var)
@@ -287,23 +290,105 @@ class Module:
         return _NOT_FOUND
 
     def _value(self, kind: str, type_: str, name: str, e, ev: Evaluator) -> Any:
-        """What ``type.name`` (or ``data.type.name``) means in an expression."""
-        if (kind, type_, name) not in self._blocks:
+        """What ``type.name`` (or ``data.type.name``) means in an expression.
+
+        Before the block is built, each instance is a :class:`_Referenced`: reading one argument
+        evaluates that argument alone, reading ``id`` or ``arn`` evaluates nothing, and only a look
+        at the whole value (or at a nested block) builds the resource.
+        """
+        key = (kind, type_, name)
+        if key not in self._blocks:
             prefix = "data." if kind == "data" else ""
             return ev.fail(e, f"{prefix}{type_}.{name} is not declared in this module")
-        instances = self._instances_of(kind, type_, name)
-        if isinstance(instances, Unknown):
-            return ev.unknown(e, instances.reason)
-        mode, resources = instances
+        built = self._cache.get(key)
+        if isinstance(built, Unknown):
+            return ev.unknown(e, built.reason)
+        if built is None and key in self._in_progress:
+            return ev.unknown(e, f"{type_}.{name} refers to itself")
+        shape = self._shape(key)
+        if isinstance(shape, Unknown):
+            return ev.unknown(e, shape.reason)
+        mode, instances = shape
         if mode == "unknown":
-            ev.deps.add((resources[0].address,))
-            return ev.unknown(e, f"how many instances of {resources[0].address} exist is not known")
-        values = [ResourceValue(r.address, r.attributes) for r in resources]
+            ev.deps.add((instances[0][0],))
+            return ev.unknown(e, f"how many instances of {instances[0][0]} exist is not known")
+        if built is not None:
+            values: list = [ResourceValue(r.address, r.attributes) for r in built[1]]
+        else:
+            values = [_Referenced(self, key, i, address) for i, (address, _) in enumerate(instances)]
         if mode == "single":
             return values[0]
         if mode == "count":
             return values
-        return {r.meta["instance_key"]: v for r, v in zip(resources, values)}
+        return {names["each"]["key"]: v for (_, names), v in zip(instances, values)}
+
+    def _shape(self, key: tuple):
+        """(mode, [(address, names)]) of a resource or data block's instances (see _instances),
+        computed once: the expansion budget is spent on a block once, however it is reached."""
+        shape_key = ("shape",) + key
+        hit = self._cache.get(shape_key)
+        if hit is not None:
+            return hit
+        kind, type_, name = key
+        if shape_key in self._in_progress:  # count or for_each refers to the block itself
+            return Unknown(f"{type_}.{name}", f"{type_}.{name} refers to itself")
+        block, f = self._blocks[key]
+        address = f"data.{type_}.{name}" if kind == "data" else f"{type_}.{name}"
+        self._in_progress.add(shape_key)
+        saved, self.deps.stack = self.deps.stack, []  # what count reads is the block's, not the reader's
+        try:
+            mode, instances = self._instances(block, self._evaluators[f.path], self._weight(block), address)
+        finally:
+            self.deps.stack = saved
+            self._in_progress.discard(shape_key)
+        hit = self._cache[shape_key] = (mode, [(self._address(address + suffix), names)
+                                                for suffix, names in instances])
+        return hit
+
+    def _argument(self, key: tuple, index: int, name: str, e, ev: Evaluator) -> Any:
+        """Argument ``name`` of one instance of a resource or data block (read by ``e``),
+        evaluated on its own and once (the block's build reuses it); ``_NOT_FOUND`` when the
+        block does not write it (an attribute the provider sets, like ``id``), ``_BLOCK`` when it
+        is a nested block."""
+        block, f = self._blocks[key]
+        written = self._written(block).get(name)
+        if written is None or written is _BLOCK:
+            return _NOT_FOUND if written is None else _BLOCK
+        built = self._cache.get(key)
+        if built is not None and not isinstance(built, Unknown):
+            return built[1][index].attributes.get(name, _NOT_FOUND)
+        known = self._known.setdefault((key, index), {})
+        if name in known:
+            return known[name][0]
+        if key in self._in_progress:  # read while the block itself is evaluated
+            return ev.unknown(e, f"{key[1]}.{key[2]} refers to itself")
+        names = self._shape(key)[1][index][1]
+        env = self.base_env.child(names) if names else self.base_env
+        self._in_progress.add(key)
+        saved, self.deps.stack = self.deps.stack, []  # its references are its own, not the reader's
+        self.deps.push()
+        try:
+            value = self._evaluators[f.path].evaluate(written.expr, env)
+        finally:
+            refs = self.deps.pop()
+            self.deps.stack = saved
+            self._in_progress.discard(key)
+        known[name] = (value, refs)
+        return value
+
+    def _written(self, block: Block) -> dict:
+        """name -> its Attribute, or _BLOCK for a nested or dynamic block, in a block's body."""
+        hit = self.shared["written"].get(id(block))
+        if hit is None:
+            written: dict = {}
+            for item in block.body:
+                if isinstance(item, Attribute):
+                    if written.get(item.name) is not _BLOCK:  # both: only a full build is exact
+                        written[item.name] = item
+                else:
+                    written[item.labels[0] if item.type == "dynamic" and item.labels else item.type] = _BLOCK
+            hit = self.shared["written"][id(block)] = (block, written)  # holds it: ids stay unique
+        return hit[1]
 
     def _instances_of(self, kind: str, type_: str, name: str):
         """The Resources of one block, computed once; Unknown while it is being computed (a cycle)."""
@@ -312,11 +397,10 @@ class Module:
             return self._cache[key]
         if key in self._in_progress:
             return Unknown(f"{type_}.{name}", f"{type_}.{name} refers to itself")
-        block, f = self._blocks[key]
         self._in_progress.add(key)
         saved, self.deps.stack = self.deps.stack, []  # its references are its own, not the referrer's
         try:
-            result = self._build(block, f)
+            result = self._build(key)
         finally:
             self.deps.stack = saved
             self._in_progress.discard(key)
@@ -473,32 +557,24 @@ class Module:
     # -- resources -----------------------------------------------------------------------
     def resources(self) -> list[Resource]:
         out: list[Resource] = []
-        skipped: list[tuple] = []
         for f in self.files:
             ev = self._evaluators[f.path]
             for item in f.items:
                 if not isinstance(item, Block):
                     continue
                 try:
-                    self._item_resources(item, f, ev, out, skipped)
+                    self._item_resources(item, f, ev, out)
                 except Exception as exc:  # noqa: BLE001 - a bug loses this block, not the module
                     self.diagnostics.append(Diagnostic(
                         "error", f"internal error while evaluating this {item.type} block: "
                         f"{type(exc).__name__}: {exc}"[:300], f.path, item.header, "internal-error"))
-        # No selected policy reads these types, but another resource referred to them, so they
-        # were evaluated anyway: keep them, so project.references() can answer about them.
-        for key in skipped:
-            built = self._cache.get(key)
-            if built is not None and not isinstance(built, Unknown):
-                out.extend(built[1])
         return out
 
-    def _item_resources(self, item: Block, f: TfFile, ev: Evaluator, out: list, skipped: list) -> None:
+    def _item_resources(self, item: Block, f: TfFile, ev: Evaluator, out: list) -> None:
         if item.type in ("resource", "data") and len(item.labels) == 2:
             if self.wanted is not None and \
                     (item.labels[0] if item.type == "resource" else f"data.{item.labels[0]}") not in self.wanted:
-                skipped.append((item.type, item.labels[0], item.labels[1]))
-                return
+                return  # no selected policy reads this type: built only as far as others read it
             built = self._instances_of(item.type, item.labels[0], item.labels[1])
             if self._blocks[(item.type, item.labels[0], item.labels[1])][0] is item and \
                     not isinstance(built, Unknown):
@@ -521,18 +597,20 @@ class Module:
     def _address(self, address: str) -> str:
         return f"{self.call_path}.{address}" if self.call_path else address
 
-    def _build(self, block: Block, f: TfFile):
+    def _build(self, key: tuple):
         """(mode, Resources) of a resource or data block: one per count/for_each instance."""
+        block, f = self._blocks[key]
         ev = self._evaluators[f.path]
         type_, name = block.labels
         if block.type == "data":
-            type_, address = f"data.{type_}", f"data.{type_}.{name}"
-        else:
-            address = f"{type_}.{name}"
-        mode, instances = self._instances(block, ev, self._weight(block), address)
+            type_ = f"data.{type_}"
+        shape = self._shape(key)
+        if isinstance(shape, Unknown):
+            return shape
+        mode, instances = shape
         out = []
-        for suffix, names in instances:
-            r = self._resource(block, f, ev, type_, name, self._address(address + suffix), names)
+        for i, (address, names) in enumerate(instances):
+            r = self._resource(block, f, ev, type_, name, address, names, known=self._known.pop((key, i), None))
             if "each" in names:
                 r.meta["instance_key"] = names["each"]["key"]
             out.append(r)
@@ -690,12 +768,62 @@ class Module:
             self._nested(label, content[0].body, block.header, path, inner, ev, attrs, spans, computed, refs)
 
 
-class ModuleOutputs(ResourceValue):
+class _FilledOnUse(ResourceValue):
+    """A mapping whose entries are computed when read; anything that looks at it as a whole
+    (iterating it, ``length()``, ``jsonencode()``, comparing it, a policy reading it) fills it
+    first with ``_fill()``, so it always sees the complete mapping."""
+
+    __slots__ = ()
+
+    def _fill(self) -> "_FilledOnUse":
+        raise NotImplementedError
+
+    def __iter__(self):
+        return dict.__iter__(self._fill())
+
+    def __len__(self):
+        return dict.__len__(self._fill())
+
+    def __contains__(self, key):
+        return dict.__contains__(self._fill(), key)
+
+    def __getitem__(self, key):
+        return dict.__getitem__(self._fill(), key)
+
+    def __eq__(self, other):
+        return dict.__eq__(self._fill(), other)
+
+    def __ne__(self, other):
+        return dict.__ne__(self._fill(), other)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return dict.__repr__(self._fill())
+
+    def __reduce_ex__(self, protocol):
+        return (ResourceValue, (self.address, dict(self._fill()), self.known_after_apply))
+
+    def get(self, key, default=None):
+        return dict.get(self._fill(), key, default)
+
+    def items(self):
+        return dict.items(self._fill())
+
+    def keys(self):
+        return dict.keys(self._fill())
+
+    def values(self):
+        return dict.values(self._fill())
+
+    def copy(self):
+        return dict(self._fill())
+
+
+class ModuleOutputs(_FilledOnUse):
     """``module.x``: a mapping of output names to values, each evaluated on first use.
 
-    ``module.x.name`` evaluates that one output. Anything that looks at the mapping as a whole
-    (iterating it, ``length()``, ``jsonencode()``, comparing it, a policy reading it) evaluates
-    every output first, so it always sees the complete mapping.
+    ``module.x.name`` evaluates that one output; a look at the whole mapping evaluates them all.
     """
 
     __slots__ = ("_module", "_complete")
@@ -725,46 +853,50 @@ class ModuleOutputs(ResourceValue):
             dict.update(self, items)
         return self
 
-    def __iter__(self):
-        return dict.__iter__(self._fill())
 
-    def __len__(self):
-        return dict.__len__(self._fill())
+class _Referenced(_FilledOnUse):
+    """One instance of a resource or data block that an expression refers to before the block
+    is built (``aws_iam_role.this.arn``, ``aws_s3_bucket.logs.bucket``).
 
-    def __contains__(self, key):
-        return dict.__contains__(self._fill(), key)
+    Reading an argument evaluates that argument alone (see ``Module._argument``); reading an
+    attribute the block does not write (``id``, ``arn``) is Unknown without evaluating anything.
+    A nested block, or a look at the whole value, builds the resource and reads it from there.
+    """
 
-    def __getitem__(self, key):
-        return dict.__getitem__(self._fill(), key)
+    __slots__ = ("_module", "_key", "_index", "_complete")
 
-    def __eq__(self, other):
-        return dict.__eq__(self._fill(), other)
+    def __init__(self, module: Module, key: tuple, index: int, address: str):
+        super().__init__(address, {})
+        self._module = module
+        self._key = key
+        self._index = index
+        self._complete = False
 
-    def __ne__(self, other):
-        return dict.__ne__(self._fill(), other)
+    def attribute(self, name: str, e, ev: Evaluator) -> Any:
+        ev.deps.add((self.address,))
+        if not self._complete:
+            value = self._module._argument(self._key, self._index, name, e, ev)
+            if value is _NOT_FOUND:
+                return ev.unknown(e, f"{self.address}.{name} is known only after apply")
+            if value is not _BLOCK:
+                return value
+        if dict.__contains__(self._fill(), name):
+            return dict.__getitem__(self, name)
+        return ev.unknown(e, f"{self.address}.{name} is known only after apply")
 
-    __hash__ = None
-
-    def __repr__(self):
-        return dict.__repr__(self._fill())
-
-    def __reduce_ex__(self, protocol):
-        return (ResourceValue, (self.address, dict(self._fill()), False))
-
-    def get(self, key, default=None):
-        return dict.get(self._fill(), key, default)
-
-    def items(self):
-        return dict.items(self._fill())
-
-    def keys(self):
-        return dict.keys(self._fill())
-
-    def values(self):
-        return dict.values(self._fill())
-
-    def copy(self):
-        return dict(self._fill())
+    def _fill(self) -> "_Referenced":
+        if not self._complete:
+            self._complete = True
+            module = self._module
+            built = module._instances_of(*self._key)
+            if isinstance(built, Unknown):  # read while the block itself is built: evaluate it again
+                block, f = module._blocks[self._key]
+                names = module._shape(self._key)[1][self._index][1]
+                env = module.base_env.child(names) if names else module.base_env
+                module._body(block.body, (), env, module._evaluators[f.path], self, {}, set(), {})
+            else:
+                dict.update(self, built[1][self._index].attributes)
+        return self
 
 
 def _weight(block: Block) -> int:
