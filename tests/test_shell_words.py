@@ -1,10 +1,10 @@
-"""The Dockerfile policies' shell word splitter reads words exactly as shlex.split(posix=True)."""
+"""The shell parser's word splitter reads words exactly as shlex.split(posix=True)."""
 
 import shlex
 
 from hypothesis import given, settings, strategies as st
 
-from iaclint.policies._docker import commands, pipelines, split_words
+from iaclint.shell import commands, pipelines, split_words
 
 
 def _shlex(text: str) -> list[str]:

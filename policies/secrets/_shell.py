@@ -1,6 +1,6 @@
 """Credentials written into shell commands: Dockerfile RUN lines, container commands, scripts.
 
-The script is split into simple commands with :mod:`policies._docker` (quotes removed the way
+The script is split into simple commands by :mod:`iaclint.shell` (quotes removed the way
 the shell does, ``sh -c '...'`` and ``$(...)`` followed), so a flag is judged as a word of the
 command it belongs to. Found: credentials on command lines (:func:`_detect.argv_secrets`),
 variables set for a command or exported (``PGPASSWORD=x psql``, ``export API_TOKEN=x``),

@@ -1,0 +1,429 @@
+"""POSIX shell scripts split into simple commands and words, for what runs a shell.
+
+A Dockerfile RUN in shell form, a heredoc body fed to a shell, the script of ``sh -c "..."``
+and a container's command are POSIX shell scripts. :func:`pipelines` turns a script into simple
+commands (``curl -fsSL https://x``) grouped in pipelines, with quotes removed the way the shell
+does it (``shlex``; text the tokeniser refuses is split on blanks instead). Scripts nested in
+``sh -c '...'``, ``$(...)``, backticks and ``<(...)`` are analysed too, so a flag is judged as a
+word of the command it belongs to, never as a substring of a URL or of another command.
+
+Nothing here expands variables: ``$URL`` stays ``$URL``. Nothing here knows about resource
+types: the policies read a resource's scripts (``policies._docker.run_scripts``) and ask this
+module what commands they hold. It imports nothing outside the standard library and sits beside
+the file parsers rather than among them, so ``iaclint rules`` can import every policy without
+importing a parser.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from dataclasses import dataclass, field
+
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
+# Words that run the next word as the command: ``sudo -E bash``, ``env X=1 curl``, ``time curl``.
+_WRAPPERS = frozenset({"sudo", "doas", "env", "time", "nohup", "command", "exec", "nice", "xargs",
+                       "stdbuf", "timeout", "su-exec", "gosu", "chroot"})
+_WRAPPER_ARG_FLAGS = {"sudo": set("ugpChDRT"), "env": set("uSC"), "nice": set("n"),
+                      "timeout": set("sk"), "xargs": set("IiLlnPsEd"), "stdbuf": set("ioe")}
+_WRAPPER_OPERANDS = {"timeout": 1, "gosu": 1, "su-exec": 1, "chroot": 1}
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+# Reserved words that can precede a command: ``if curl ...; then sh x; fi``.
+_KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!"})
+# ``<<EOF``, ``<<-EOF``, ``0<<EOF``: a word that starts a heredoc
+HEREDOC_WORD = re.compile(r"^\d*<<-?")
+
+
+@dataclass
+class Command:
+    """One simple command: ``words`` after quote removal, ``assignments`` that precede it."""
+
+    words: list[str]
+    text: str
+    assignments: list[tuple[str, str]] = field(default_factory=list)
+
+    @functools.cached_property
+    def argv(self) -> list[str]:
+        """The words from the program on, wrappers (``sudo``, ``env``, ``time``) skipped."""
+        return self.words[self._program:]
+
+    @functools.cached_property
+    def environment(self) -> list[tuple[str, str]]:
+        """Variables set for this command: ``A=1 cmd`` and ``env A=1 cmd``."""
+        extra = [w.partition("=")[::2] for w in self.words[:self._program] if _ASSIGNMENT.match(w)]
+        return self.assignments + [(k, v) for k, v in extra]
+
+    @functools.cached_property
+    def _program(self) -> int:
+        return self._program_index()
+
+    def _program_index(self) -> int:
+        words = self.words
+        i = 0
+        while i < len(words):
+            name = posixpath.basename(words[i])
+            if name not in _WRAPPERS:
+                break
+            i += 1
+            arg_flags = _WRAPPER_ARG_FLAGS.get(name, set())
+            while i < len(words) and (words[i].startswith("-") or (name == "env" and _ASSIGNMENT.match(words[i]))):
+                flag = words[i]
+                i += 1
+                if flag == "--":
+                    break
+                if (len(flag) == 2 and flag[1] in arg_flags) and i < len(words):
+                    i += 1  # the flag's value
+            i += _WRAPPER_OPERANDS.get(name, 0)  # gosu USER cmd, timeout 10 cmd, chroot DIR cmd
+        return min(i, len(words))
+
+    @functools.cached_property
+    def name(self) -> str:
+        """The program's base name (``/usr/bin/curl`` -> ``curl``), or ``""``."""
+        argv = self.argv
+        if not argv or argv[0].startswith(("$", "`", "<(", ">(")):
+            return ""  # a command computed at run time
+        return posixpath.basename(argv[0])
+
+    @property
+    def args(self) -> list[str]:
+        return self.argv[1:]
+
+
+# A shell word: runs of unquoted characters, backslash escapes, '...' and "...", read exactly
+# as shlex.split(posix=True) reads them, at a fraction of its cost (a test compares the two).
+_SHELL_WORD = re.compile(r"(?:[^ \t\r\n'\"\\]+|\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\")+", re.S)
+_SHELL_PIECE = re.compile(r"[^'\"\\]+|\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\"", re.S)
+_DQ_ESCAPE = re.compile(r'\\([\\"])')
+
+
+def split_words(text: str) -> list[str]:
+    """Shell words with quotes removed; unbalanced quotes fall back to blank splitting."""
+    words = []
+    end = 0
+    for m in _SHELL_WORD.finditer(text):
+        if text[end:m.start()].strip(" \t\r\n"):
+            return text.split()  # an unbalanced quote or a lone backslash: not shell words
+        end = m.end()
+        word = m.group()
+        if "'" in word or '"' in word or "\\" in word:
+            word = "".join(_unquote(p) for p in _SHELL_PIECE.findall(word))
+        words.append(word)
+    if text[end:].strip(" \t\r\n"):
+        return text.split()
+    return words
+
+
+def _unquote(piece: str) -> str:
+    c = piece[0]
+    if c == "'":
+        return piece[1:-1]
+    if c == '"':
+        return _DQ_ESCAPE.sub(r"\1", piece[1:-1])
+    if c == "\\":
+        return piece[1:]
+    return piece
+
+
+def _skip_quoted(s: str, i: int) -> int:
+    """Index after the quoted string or substitution that starts at ``s[i]``."""
+    c = s[i]
+    n = len(s)
+    if c == "'":
+        j = s.find("'", i + 1)
+        return n if j < 0 else j + 1
+    if c == '"':
+        j = i + 1
+        while j < n:
+            if s[j] == "\\":
+                j += 2
+                continue
+            if s[j] == '"':
+                return j + 1
+            if s.startswith("$(", j):
+                j = _skip_parens(s, j + 1)
+                continue
+            if s[j] == "`":
+                j = _skip_quoted(s, j)
+                continue
+            j += 1
+        return n
+    if c == "`":
+        j = i + 1
+        while j < n:
+            if s[j] == "\\":
+                j += 2
+                continue
+            if s[j] == "`":
+                return j + 1
+            j += 1
+        return n
+    return i + 1
+
+
+def _skip_parens(s: str, i: int) -> int:
+    """``s[i]`` is ``(``: the index after its matching ``)``, quotes respected."""
+    depth = 0
+    n = len(s)
+    j = i
+    while j < n:
+        c = s[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c in "'\"`":
+            j = _skip_quoted(s, j)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return n
+
+
+# The characters the two scanners below act on; the text between them is skipped in one step.
+_SUBSTITUTION_CHARS = re.compile(r"[\\\"'`$<>]")
+_SEGMENT_CHARS = re.compile(r"[\\'\"`$<>#\n&|;(){}]")
+
+
+def _scan_substitutions(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, inner script)`` of each ``$(...)``, ``<(...)``, ``>(...)`` and backtick
+    substitution of ``text`` (not inside single quotes; ``$((...))`` arithmetic left out)."""
+    if "`" not in text and "(" not in text:
+        return []  # no substitution can start without one of these
+    out = []
+    i = 0
+    n = len(text)
+    in_double = False
+    search = _SUBSTITUTION_CHARS.search
+    while i < n:
+        m = search(text, i)
+        if m is None:
+            break
+        i = m.start()
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == '"':
+            in_double = not in_double
+            i += 1
+            continue
+        if c == "'" and not in_double:
+            i = _skip_quoted(text, i)
+            continue
+        if c == "`":
+            end = _skip_quoted(text, i)
+            out.append((i, end, text[i + 1:end - 1] if text[end - 1:end] == "`" else text[i + 1:end]))
+            i = end
+            continue
+        if c in "$<>" and text.startswith("(", i + 1):
+            end = _skip_parens(text, i + 1)
+            if not text.startswith("((", i + 1):
+                out.append((i, end, text[i + 2:end - 1] if text[end - 1:end] == ")" else text[i + 2:end]))
+            i = end
+            continue
+        i += 1
+    return out
+
+
+def _segments(script: str) -> list[tuple[str, str]]:
+    """Split a script at control operators: [(command text, operator after it)]."""
+    out: list[tuple[str, str]] = []
+    buf: list[str] = []
+    s = script
+    n = len(s)
+    i = 0
+    at_word_start = True
+
+    def flush(op: str) -> None:
+        text = "".join(buf).strip()
+        buf.clear()
+        if text:
+            out.append((text, op))
+        elif out and op and out[-1][1] == ")":
+            out[-1] = (out[-1][0], op)  # ``(a) | b``: the operator after a group applies to it
+
+    search = _SEGMENT_CHARS.search
+    while i < n:
+        m = search(s, i)
+        j = m.start() if m is not None else n
+        if j > i:  # ordinary characters, appended at once
+            buf.append(s[i:j])
+            at_word_start = s[j - 1] in " \t"
+            i = j
+            if i >= n:
+                break
+        c = s[i]
+        if c == "\\":
+            if s.startswith("\n", i + 1):  # line continuation
+                i += 2
+                continue
+            buf.append(s[i:i + 2])
+            i += 2
+            at_word_start = False
+            continue
+        if c in "'\"`":
+            j = _skip_quoted(s, i)
+            buf.append(s[i:j])
+            i = j
+            at_word_start = False
+            continue
+        if c in "$<>" and s.startswith("(", i + 1):
+            j = _skip_parens(s, i + 1)
+            buf.append(s[i:j])
+            i = j
+            at_word_start = False
+            continue
+        if c == "#" and at_word_start:
+            j = s.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if c == "\n":
+            flush(";")
+            i += 1
+            at_word_start = True
+            continue
+        two = s[i:i + 2]
+        if two in ("&&", "||", "|&", ";;"):
+            flush(two)
+            i += 2
+            at_word_start = True
+            continue
+        if c in "|;&":
+            if c == "&" and (s[i - 1:i] in (">", "<") or s.startswith(">", i + 1)):
+                buf.append(c)  # 2>&1, &> file: a redirection, not a background operator
+                i += 1
+                continue
+            flush(c)
+            i += 1
+            at_word_start = True
+            continue
+        if c == "(" or (c == "{" and at_word_start):
+            flush(";")  # subshells and groups: their commands are ordinary commands here
+            i += 1
+            at_word_start = True
+            continue
+        if c == ")" or (c == "}" and at_word_start):
+            flush(")")
+            i += 1
+            continue
+        buf.append(c)
+        at_word_start = c in " \t"
+        i += 1
+    flush("")
+    return out
+
+
+def _command(text: str, subs: list | None = None) -> Command | None:
+    # A substitution is one word however many blanks it holds: hide it from the tokeniser.
+    subs = _scan_substitutions(text) if subs is None else subs
+    masked = text
+    for k, (start, end, _inner) in reversed(list(enumerate(subs))):
+        masked = masked[:start] + f"\0{k}\0" + masked[end:]
+    words = split_words(masked)
+    if subs:
+        originals = {f"\0{k}\0": text[start:end] for k, (start, end, _inner) in enumerate(subs)}
+        words = [re.sub(r"\0\d+\0", lambda m: originals.get(m.group(), m.group()), w) for w in words]
+    assignments = []
+    while words and words[0] in _KEYWORDS:
+        words.pop(0)
+    while words and _ASSIGNMENT.match(words[0]):
+        name, _, value = words.pop(0).partition("=")
+        assignments.append((name, value))
+    words = [w for w in words if not HEREDOC_WORD.match(w)]
+    if not words and not assignments:
+        return None
+    return Command(words, text, assignments)
+
+
+def pipelines(script: str) -> tuple[tuple[Command, ...], ...]:
+    """Every pipeline of ``script``, then those of the scripts nested in it.
+
+    Remembered per script: a dozen Dockerfile policies read the same RUN lines, and splitting
+    shell words is the costliest thing they do (docker-python: 16k splits became 1.4k).
+    The result is shared, so it is made of tuples.
+    """
+    return _pipelines_cached(script)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pipelines_cached(script: str) -> tuple[tuple[Command, ...], ...]:
+    return tuple(tuple(p) for p in _pipelines(script, 0))
+
+
+def _pipelines(script: str, _depth: int = 0) -> list[list[Command]]:
+    if not script or _depth > 8:
+        return []
+    found: list[list[Command]] = []
+    nested: list[str] = []
+    current: list[Command] = []
+    for text, op in _segments(script):
+        subs = _scan_substitutions(text)
+        nested.extend(inner for _s, _e, inner in subs)
+        cmd = _command(text, subs) if text else None
+        if cmd is not None:
+            current.append(cmd)
+            inner = shell_c_script(cmd)
+            if inner is not None:
+                nested.append(inner)
+        if op not in ("|", "|&"):
+            if current:
+                found.append(current)
+            current = []
+    if current:
+        found.append(current)
+    for inner in nested:
+        found.extend(_pipelines(inner, _depth + 1))
+    return found
+
+
+def commands(script: str) -> tuple[Command, ...]:
+    return tuple(c for p in pipelines(script) for c in p)
+
+
+def shell_c_script(cmd: Command) -> str | None:
+    """The script of ``sh -c 'script'`` (any POSIX shell, flags before -c allowed)."""
+    argv = cmd.argv
+    if not argv or posixpath.basename(argv[0]) not in SHELLS:
+        return None
+    for i, word in enumerate(argv[1:], 1):
+        if not word.startswith("-") or word == "--":
+            return None
+        if "c" in word[1:] and not word.startswith("--"):
+            return argv[i + 1] if i + 1 < len(argv) else None
+    return None
+
+
+def is_shell(argv: list[str]) -> bool:
+    """``bash``, ``sh -e``, ``sudo bash -``: a shell that reads its script from stdin."""
+    if not argv or posixpath.basename(argv[0]) not in SHELLS:
+        return False
+    for word in argv[1:]:
+        if word in ("-", "--"):
+            return True
+        if word.startswith("-") and not word.startswith("--"):
+            if "c" in word[1:]:
+                return False  # -c: the script is an argument, stdin is data
+            continue
+        if word.startswith("--"):
+            continue
+        return False  # bash script.sh: runs a file, not stdin
+    return True
+
+
+_INTERPRETERS = re.compile(r"^(?:python[\d.]*|perl[\d.]*|ruby[\d.]*|node|nodejs|php[\d.]*)$")
+_PYTHON_SAFE_FLAGS = frozenset({"-", "-u", "-B", "-q", "-I", "-s", "-S", "-E", "-O", "-OO", "-X"})
+
+
+def runs_stdin(argv: list[str]) -> bool:
+    """A shell (see :func:`is_shell`) or an interpreter that executes the code on its stdin:
+    ``python3``, ``python3 -``, ``perl``, ``node`` (not ``python3 -m json.tool``, ``perl -e``)."""
+    if is_shell(argv):
+        return True
+    if not argv or not _INTERPRETERS.match(posixpath.basename(argv[0])):
+        return False
+    return all(word in _PYTHON_SAFE_FLAGS for word in argv[1:])
