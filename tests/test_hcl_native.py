@@ -221,13 +221,15 @@ def test_template_expressions_parse_natively():
 
 # -- lark's quirks, kept (each of these is also covered by the differential snippets) ------------
 
-def test_binary_operation_takes_the_line_breaks_after_it():
-    # lark's binary_op ends after the line breaks and comment that follow it, and the attribute
-    # (trimmed) on the comment's line: findings point there today, and still do
-    text = 'a = 1 + 2\n  # note\nb = 3\n'
+def test_a_binary_operation_ends_with_its_right_operand():
+    # lark's binary_op takes the line breaks and comment that follow it; the expression and the
+    # attribute end where the right operand does, so a finding's region stays on its own line
+    text = 'a = 1 + 2\n  # note\nb = 3\nc = x == "y"\nd = 1\n'
     attr = hcl.parse(text)[0]
-    assert (attr.expr.span.end_line, attr.expr.span.end_column) == (3, 1)
-    assert (attr.span.end_line, attr.span.end_column) == (2, 9)
+    assert (attr.expr.span.end_line, attr.expr.span.end_column) == (1, 10)
+    assert (attr.span.end_line, attr.span.end_column) == (1, 10)
+    c = hcl.parse(text)[2]
+    assert (c.span.line, c.span.column, c.span.end_line, c.span.end_column) == (4, 1, 4, 13)
     assert shape(hcl_native.parse(text)) == shape(hcl.parse_lark(text))
 
 

@@ -303,3 +303,42 @@ def test_heredoc_attribute_span_ends_after_its_marker():
     text = 'resource "aws_i" "i" {\n  user_data = <<-EOT\n    echo hi\n  EOT\n  x = 1\n}\n'
     s = by_address(module({"main.tf": text}))["aws_i.i"].span(("user_data",))
     assert (s.line, s.column, s.end_line, s.end_column) == (2, 3, 4, 6)
+
+
+def test_conversions_terraform_makes_between_strings_numbers_and_bools():
+    m = module({"main.tf": '''
+variable "public" {
+  type = bool
+}
+variable "count_text" {}
+variable "cidrs" {
+  type    = set(string)
+  default = ["10.9.0.0/16", "0.0.0.0/0", "10.9.0.0/16"]
+}
+variable "keep" {
+  type     = bool
+  default  = true
+  nullable = false
+}
+resource "aws_x" "conv" {
+  public   = var.public
+  negated  = !"0"
+  enabled  = [for r in [{ n = 1, on = "false" }, { n = 2, on = "true" }] : r.n if r.on]
+  template = "%{ if "1" }on%{ else }off%{ endif }"
+  cidrs    = var.cidrs
+  keep     = var.keep
+  modulo   = [-7 % 3, 7 % -3, 7 % 3, -7.5 % 2]
+}
+resource "aws_x" "counted" {
+  count = var.count_text
+}
+'''}, {"terraform.tfvars": 'public = "1"\ncount_text = "2"\nkeep = null\n'})
+    by = by_address(m)
+    conv = by["aws_x.conv"].attributes
+    assert conv["public"] is True and conv["negated"] is True  # "1" and "0" are bools to Terraform
+    assert conv["enabled"] == [2]                  # a "false" condition filters the element out
+    assert conv["template"] == "on"
+    assert conv["cidrs"] == ["0.0.0.0/0", "10.9.0.0/16"]  # a set: each value once, strings sorted
+    assert conv["keep"] is True                    # null for `nullable = false` keeps the default
+    assert conv["modulo"] == [-1, 1, 1, -1.5]      # the remainder's sign is the dividend's
+    assert {"aws_x.counted[0]", "aws_x.counted[1]"} <= set(by)  # count = "2" is two instances

@@ -211,6 +211,13 @@ def _trim_end(span: Span, lines: list[str]) -> Span:
     return Span(span.line, span.column, end_line, width + 1)
 
 
+def _ending(span: Span, expr_span: Span) -> Span:
+    """An attribute's ``span``, ending no later than its expression does."""
+    if (expr_span.end_line, expr_span.end_column) < (span.end_line, span.end_column):
+        return Span(span.line, span.column, expr_span.end_line, expr_span.end_column)
+    return span
+
+
 def _span(meta) -> Span:
     return Span(meta.line, meta.column, meta.end_line, meta.end_column)
 
@@ -254,7 +261,8 @@ class _Builder:
 
     def attribute(self, tree) -> Attribute:
         name = self.name_of(tree.children[0])
-        return Attribute(name, self.expr(tree.children[-1]), self._trimmed(_span(tree.meta)))
+        expr = self.expr(tree.children[-1])
+        return Attribute(name, expr, _ending(self._trimmed(_span(tree.meta)), expr.span))
 
     def block(self, tree) -> Block:
         labels, type_, body, header_end = [], None, [], None
@@ -384,7 +392,8 @@ class _Builder:
             # by type: the post-lexer prepends a line break or comment before it to the token text
             op = _OPERATORS[term.children[0].children[0].type]
             right = self.expr(self._exprs(term)[-1])
-            return Binary(op, left, right, span)
+            # lark's binary_op also takes the line breaks after it: the expression ends with ``right``
+            return Binary(op, left, right, Span(span.line, span.column, right.span.end_line, right.span.end_column))
         if data == "conditional":
             parts = self._exprs(tree)
             return Conditional(self.expr(parts[0]), self.expr(parts[1]), self.expr(parts[2]), span)

@@ -33,7 +33,8 @@ from bisect import bisect_right
 from ..model import ParseError, Span
 from ..parse import paused_collector
 from .hcl import (Attribute, Binary, Block, Call, Conditional, For, GetAttr, Index, Lit, Object, Ref,
-                  Splat, Tuple, Unary, _heredoc_value, _make_template, _respan, _trim_end, number, unescape)
+                  Splat, Tuple, Unary, _ending, _heredoc_value, _make_template, _respan, _trim_end, number,
+                  unescape)
 
 # Deeper nesting than this is refused with a ParseError (never handed to lark: its builder
 # recurses too, and a nesting bomb would end in RecursionError). A level costs at most five
@@ -392,7 +393,7 @@ class _Parser:
         if k[i] == "=":
             self.i = i + 1
             expr = self.expression()
-            return Attribute(name, expr, self.trimmed(start, self.e[self.i - 1]))
+            return Attribute(name, expr, _ending(self.trimmed(start, self.e[self.i - 1]), expr.span))
         labels = []
         while True:
             kind = k[i]
@@ -488,7 +489,9 @@ class _Parser:
             if k[self.i] == "nl":  # lark's binary_op takes the line breaks that follow it
                 self.skip_nl()
                 self.cap_at, self.cap = self.i, level
-            left = Binary(op, left, right, self.span(start, self.e[self.i - 1]))
+            # ... but the expression ends with its right operand
+            first = self.span(start, start)
+            left = Binary(op, left, right, Span(first.line, first.column, right.span.end_line, right.span.end_column))
 
     def term(self):  # noqa: C901 - one dispatch over the kinds of term, then the postfix loop
         """An expr_term: a primary, then attribute reads, indexes and splats. (One function, not

@@ -8,6 +8,7 @@ needs an Unknown operand is Unknown; a list or object keeps its known parts.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 from ..model import Span, Unknown, is_known
@@ -251,8 +252,8 @@ class Evaluator:
             v = self.eval(e.operand, env)
             if isinstance(v, Unknown):
                 return self.carry(e, v)
-            if e.op == "!" and isinstance(v, bool):
-                return not v
+            if e.op == "!" and _to_bool(v) is not None:
+                return not _to_bool(v)
             if e.op == "-" and _is_num(v):
                 return -v
             return self.fail(e, f"invalid operand for {e.op}")
@@ -278,8 +279,11 @@ class Evaluator:
                 piece = p
             elif isinstance(p, TemplateIf):
                 c = self.eval(p.cond, env)
-                if isinstance(c, Unknown) or not isinstance(c, bool):
-                    return self.unknown(e, "template condition is not known")
+                if isinstance(c, Unknown):
+                    return self.carry(e, c)
+                c = _to_bool(c)
+                if c is None:
+                    return self.fail(e, "template condition is not a bool")
                 piece = self.template(e, p.then if c else p.other, env)
                 if isinstance(piece, Unknown):
                     return piece
@@ -445,8 +449,11 @@ class Evaluator:
             if op == "/":
                 r = ln / rn
                 return int(r) if r == int(r) else r
-            if op == "%":
-                return ln % rn
+            if op == "%":  # the remainder of a division truncated toward zero, as in Terraform
+                if isinstance(ln, int) and isinstance(rn, int):
+                    r = abs(ln) % abs(rn)
+                    return -r if ln < 0 else r
+                return math.fmod(ln, rn)
             if op == "<":
                 return ln < rn
             if op == ">":
@@ -476,6 +483,9 @@ class Evaluator:
                 c = self.eval(e.cond, inner)
                 if isinstance(c, Unknown):
                     return self.carry(e, c)
+                c = _to_bool(c)
+                if c is None:
+                    return self.fail(e, "for expression condition is not a bool")
                 if not c:
                     continue
             if e.key is None:
@@ -669,10 +679,11 @@ def _to_num(v):
 
 
 def _to_bool(v):
+    """A bool, or a string Terraform converts to one ("true", "1", "false", "0"); else None."""
     if isinstance(v, bool):
         return v
-    if v in ("true", "false"):
-        return v == "true"
+    if isinstance(v, str) and v in ("true", "1", "false", "0"):
+        return v in ("true", "1")
     return None
 
 

@@ -205,7 +205,7 @@ class Module:
             values.update(index.var_values)
             self._var_types.update(index.var_types)
             non_nullable |= index.non_nullable
-        declared = set(values)
+        declared, defaults = set(values), dict(values)
         if inputs is not None:  # a called module: its caller's arguments, nothing else
             for name, (value, refs) in inputs.items():
                 if name in declared and not (value is None and name in non_nullable):
@@ -220,6 +220,9 @@ class Module:
                     if isinstance(item, Attribute):
                         values[item.name] = ev.evaluate(item.expr, empty)
             values.update(overrides)
+            for name in non_nullable:  # null for `nullable = false` keeps the default
+                if values.get(name, False) is None:
+                    values[name] = defaults[name]
         return values, deps
 
     def _reporter(self, path: str):
@@ -683,6 +686,8 @@ class Module:
             return "unknown", [("", {"count": {"index": u}} if key == "count" else {"each": {"key": u, "value": u}})]
         if "count" in attrs:
             n = ev.evaluate(attrs["count"].expr, self.base_env)
+            if isinstance(n, str):  # Terraform converts count to a number: "2" is 2
+                n = _convert(n, "number")
             if isinstance(n, bool) or not isinstance(n, (int, float)) or \
                     (isinstance(n, float) and not n.is_integer()) or n > MAX_INSTANCES:  # inf, nan too
                 why = n.reason if isinstance(n, Unknown) else "count is not a small whole number"
@@ -976,6 +981,8 @@ def _compile_type(t, ev: Evaluator):
     name, args = t.name, t.args
     if name in ("list", "set"):
         inner = _compile_type(args[0], ev)
+        if name == "set":  # each value once, in Terraform's order (strings lexically, numbers ascending)
+            return lambda v: _as_set([inner(x) for x in v] if inner is not None else v) if isinstance(v, list) else v
         if inner is None:
             return None
         return lambda v: [inner(x) for x in v] if isinstance(v, list) else v
@@ -1021,12 +1028,19 @@ def _compile_type(t, ev: Evaluator):
     return None
 
 
+def _as_set(items: list) -> list:
+    if any(isinstance(x, Unknown) for x in items):
+        return items  # whether two elements are equal is not known
+    from .functions import _dedupe, _set_order
+    return _set_order(_dedupe(items))
+
+
 def _convert(value: Any, type_name: str) -> Any:
     """Terraform converts a variable's value to its declared primitive type ("true" -> true)."""
     if isinstance(value, Unknown) or value is None:
         return value
-    if type_name == "bool" and isinstance(value, str) and value in ("true", "false"):
-        return value == "true"
+    if type_name == "bool" and isinstance(value, str) and value in ("true", "1", "false", "0"):
+        return value in ("true", "1")
     if type_name == "number" and isinstance(value, str):
         try:
             return int(value)
