@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import tempfile
 
 from . import __version__
@@ -52,14 +53,16 @@ def code_digest(full: bool = False) -> str:
     return _FULL_DIGEST[0]
 
 
+# What a parse result depends on besides the parsers themselves (every module of parsers/).
+CACHED_CODE = ("model.py", "parse.py", "cache.py", "images.py")
+
+
 def _code_digest() -> str:
     """A digest of the modules whose output is cached: a change to any of them is a new cache."""
     here = os.path.dirname(os.path.abspath(__file__))
     h = hashlib.sha256(__version__.encode())
-    for rel in ("model.py", "parse.py", "cache.py", os.path.join("parsers", "hcl.py"),
-                os.path.join("parsers", "hcl_native.py"), os.path.join("parsers", "terraform.py"),
-                os.path.join("parsers", "kubernetes.py"), os.path.join("parsers", "dockerfile.py"),
-                os.path.join("parsers", "images.py")):
+    parsers = sorted(os.path.join("parsers", n) for n in os.listdir(os.path.join(here, "parsers")) if n.endswith(".py"))
+    for rel in list(CACHED_CODE) + parsers:
         try:
             with open(os.path.join(here, rel), "rb") as fh:
                 h.update(rel.encode() + b"\0" + fh.read())
@@ -68,12 +71,31 @@ def _code_digest() -> str:
     return h.hexdigest()[:16]
 
 
-def _digest(path: str) -> str | None:
+def _digest(path: str, limit: int = 4 << 20) -> str | None:
+    """A digest of a file a scan read along the way (``file()``), or None when it is not a
+    regular file: opened without blocking (a FIFO never blocks the scan) and read at most
+    ``limit`` bytes (a larger file is known by its size and first bytes, as ``file()`` refuses it)."""
     try:
-        with open(path, "rb") as fh:
-            return hashlib.sha256(fh.read()).hexdigest()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        h = hashlib.sha256(str(st.st_size).encode() + b"\0")
+        left = limit
+        while left > 0:
+            chunk = os.read(fd, min(1 << 20, left))
+            if not chunk:
+                break
+            h.update(chunk)
+            left -= len(chunk)
+        return h.hexdigest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 class ParseCache:

@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 from iaclint.cache import ParseCache
 from iaclint.engine import ScanOptions, scan
 from iaclint.output import render
@@ -174,3 +176,22 @@ def test_no_progress_when_stderr_is_not_a_terminal(tmp_path, capsys):
     from iaclint.cli import main
     main(["scan", os.path.join(FIXTURES, "IAC-ENC-001"), "-q", "--no-cache", "-o", str(tmp_path / "o.txt")])
     assert "parsed" not in capsys.readouterr().err
+
+
+def test_every_module_a_parse_result_depends_on_is_in_the_cache_key():
+    from iaclint import cache as cache_mod
+    here = os.path.dirname(os.path.abspath(cache_mod.__file__))
+    assert all(os.path.isfile(os.path.join(here, rel)) for rel in cache_mod.CACHED_CODE)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_file_read_along_the_way_is_digested_without_blocking_or_reading_it_all(tmp_path):
+    from iaclint.cache import _digest
+    os.mkfifo(tmp_path / "fifo")
+    assert _digest(str(tmp_path / "fifo")) is None  # would block forever with open().read()
+    big = tmp_path / "big"
+    big.write_bytes(b"a" * 100)
+    first = _digest(str(big), limit=10)
+    big.write_bytes(b"a" * 100 + b"b")
+    assert _digest(str(big), limit=10) != first  # the size is part of the digest
+    assert _digest(str(tmp_path / "missing")) is None
