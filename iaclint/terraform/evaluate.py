@@ -220,13 +220,9 @@ class Evaluator:
         if kind == "binary":
             return self.binary(e, env)
         if kind == "conditional":
-            c = self.eval(e.cond, env)
+            c = self.condition(e, e.cond, env, "condition")
             if isinstance(c, Unknown):
-                return self.carry(e, c)
-            if not isinstance(c, bool):
-                c = _to_bool(c)
-                if c is None:
-                    return self.fail(e, "condition is not a bool")
+                return c
             return self.eval(e.then if c else e.other, env)
         if kind == "template":
             return self.template(e, e.parts, env)
@@ -252,12 +248,22 @@ class Evaluator:
             v = self.eval(e.operand, env)
             if isinstance(v, Unknown):
                 return self.carry(e, v)
-            if e.op == "!" and _to_bool(v) is not None:
-                return not _to_bool(v)
+            b = _to_bool(v) if e.op == "!" else None
+            if b is not None:
+                return not b
             if e.op == "-" and _is_num(v):
                 return -v
             return self.fail(e, f"invalid operand for {e.op}")
         return self.unknown(e, f"unsupported expression {kind}")
+
+    def condition(self, e: Expr, cond: Expr, env: Env, what: str) -> "bool | Unknown":
+        """``cond`` (of ``e``) as the bool Terraform converts it to; Unknown (carried to ``e``)
+        when it is not known, Failed when it is no bool ("true", "1", "false", "0" are)."""
+        c = self.eval(cond, env)
+        if isinstance(c, Unknown):
+            return self.carry(e, c)
+        b = _to_bool(c)
+        return self.fail(e, f"{what} is not a bool") if b is None else b
 
     def _root(self, e: Ref, env: Env) -> Any:
         """A name no enclosing scope defines: a resource type, ``data``, or nothing."""
@@ -278,12 +284,9 @@ class Evaluator:
             if isinstance(p, str):
                 piece = p
             elif isinstance(p, TemplateIf):
-                c = self.eval(p.cond, env)
+                c = self.condition(e, p.cond, env, "template condition")
                 if isinstance(c, Unknown):
-                    return self.carry(e, c)
-                c = _to_bool(c)
-                if c is None:
-                    return self.fail(e, "template condition is not a bool")
+                    return c
                 piece = self.template(e, p.then if c else p.other, env)
                 if isinstance(piece, Unknown):
                     return piece
@@ -480,12 +483,9 @@ class Evaluator:
                 names[e.key_var] = k
             inner = env.child(names)
             if e.cond is not None:
-                c = self.eval(e.cond, inner)
+                c = self.condition(e, e.cond, inner, "for expression condition")
                 if isinstance(c, Unknown):
-                    return self.carry(e, c)
-                c = _to_bool(c)
-                if c is None:
-                    return self.fail(e, "for expression condition is not a bool")
+                    return c
                 if not c:
                     continue
             if e.key is None:

@@ -365,8 +365,7 @@ class Module:
             return known[name][0]
         if key in self._in_progress:  # read while the block itself is evaluated
             return ev.unknown(e, f"{key[1]}.{key[2]} refers to itself")
-        names = self._shape(key)[1][index][1]
-        env = self.base_env.child(names) if names else self.base_env
+        env = self._env(self._shape(key)[1][index][1])
         self._in_progress.add(key)
         saved, self.deps.stack = self.deps.stack, []  # its references are its own, not the reader's
         self.deps.push()
@@ -492,7 +491,7 @@ class Module:
             return Unknown(f"module.{name}", _PAST_LIMIT)  # a call is a module's every block again
         children = []
         for suffix, names in instances:
-            env = self.base_env.child(names) if names else self.base_env
+            env = self._env(names)
             inputs = {}
             for arg, attr in attrs.items():
                 if arg in META_ARGUMENTS:
@@ -597,6 +596,10 @@ class Module:
             hit = self.shared["weights"][id(block)] = (block, _weight(block))  # holds it: ids stay unique
         return hit[1]
 
+    def _env(self, names: dict) -> Env:
+        """The scope of one instance: ``count`` or ``each`` (``names``) over the module's own."""
+        return self.base_env.child(names) if names else self.base_env
+
     def _address(self, address: str) -> str:
         return f"{self.call_path}.{address}" if self.call_path else address
 
@@ -622,7 +625,7 @@ class Module:
     def _resource(self, block: Block, f: TfFile, ev: Evaluator, type_: str, name: str, address: str,
                   names: dict, known: dict | None = None) -> Resource:
         """``known``: arguments already evaluated in this environment, name -> (value, refs)."""
-        env = self.base_env.child(names) if names else self.base_env
+        env = self._env(names)
         attrs: dict = {}
         spans: dict = {}
         computed: set = set()
@@ -896,8 +899,7 @@ class _Referenced(_FilledOnUse):
             built = module._instances_of(*self._key)
             if isinstance(built, Unknown):  # read while the block itself is built: evaluate it again
                 block, f = module._blocks[self._key]
-                names = module._shape(self._key)[1][self._index][1]
-                env = module.base_env.child(names) if names else module.base_env
+                env = module._env(module._shape(self._key)[1][self._index][1])
                 module._body(block.body, (), env, module._evaluators[f.path], self, {}, set(), {})
             else:
                 dict.update(self, built[1][self._index].attributes)
