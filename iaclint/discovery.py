@@ -7,6 +7,8 @@ import re
 import stat
 from dataclasses import dataclass, field
 
+from .files import NONBLOCKING
+
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".terraform", "node_modules", "__pycache__",
                                  ".terragrunt-cache", ".venv", ".tox"})
 
@@ -37,7 +39,7 @@ def _is_plan(path: str) -> bool:
     from .terraform.plan import looks_like_plan
     # Only a regular file's first bytes: opening a FIFO would block, a device never ends.
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, NONBLOCKING)
     except OSError:
         return False
     try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import posixpath
-import stat
 import time
 import traceback
 from collections import defaultdict
@@ -19,6 +18,7 @@ from typing import Callable
 from . import registry
 from .config import Config
 from .discovery import IgnoreRules, choose_root, discover
+from .files import NONBLOCKING, read_regular
 from .model import Diagnostic, Finding, Node, ParseError, Resource, Severity, Span, UnknownValue
 from .project import Project
 from .result import ScanResult
@@ -219,30 +219,23 @@ def _read(root: str, path: str, limit: int, diagnostics: list[Diagnostic]) -> st
                                       path, None, "skipped"))
         return None
     try:
-        fd = os.open(full, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(full, NONBLOCKING)
     except OSError as exc:
         diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror or exc}", path,
                                       Span.point(1), "unreadable"))
         return None
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
+        found = read_regular(fd, limit)
+        if found is None:
             diagnostics.append(Diagnostic("error", "not a regular file (a FIFO, socket or device): not read",
                                           path, Span.point(1), "not-a-file"))
             return None
-        chunks, size = [], 0
-        while size <= limit and st.st_size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if st.st_size > limit or size > limit:
+        size, data = found
+        if size > limit or len(data) > limit:
             diagnostics.append(Diagnostic(
-                "error", f"file is {max(st.st_size, size)} bytes, over the limit of {limit} bytes "
+                "error", f"file is {max(size, len(data))} bytes, over the limit of {limit} bytes "
                 "(raise it with --max-file-size)", path, Span.point(1), "file-too-large"))
             return None
-        data = b"".join(chunks)
     except OSError as exc:
         diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror or exc}", path,
                                       Span.point(1), "unreadable"))

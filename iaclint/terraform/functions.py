@@ -26,6 +26,7 @@ from decimal import Context, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 from typing import Any, Callable, NoReturn
 
+from ..files import NONBLOCKING, read_regular
 from ..model import Encoded, ParseError, Unknown
 from ..parsers import hcl as _hcl
 from . import evaluate as _evaluate  # a module reference: evaluate may import this module too
@@ -2475,29 +2476,19 @@ def _resolve(ev, path: str, name: str) -> str:
 def _read_bytes(ev, path, name: str) -> bytes:
     real = _resolve(ev, path, name)
     try:
-        # non-blocking: a FIFO must not hang the scan before fstat says it is no regular file
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(real, flags)
+        fd = os.open(real, NONBLOCKING | getattr(os, "O_NOFOLLOW", 0))
     except FileNotFoundError:
         raise _FileRefusal(f"{name}({path!r}): no file exists at this path") from None
     except OSError as exc:
         raise _FileRefusal(f"{name}({path!r}): cannot open: {exc.strerror}") from None
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
+        found = read_regular(fd, MAX_FILE_BYTES)
+        if found is None:
             raise _FileRefusal(f"{name}({path!r}): not a regular file")
-        if st.st_size > MAX_FILE_BYTES:
+        size, data = found
+        if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
             raise _FileRefusal(f"{name}({path!r}): file is larger than {MAX_FILE_BYTES} bytes")
-        chunks, total = [], 0
-        while True:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            total += len(chunk)
-            if total > MAX_FILE_BYTES:
-                raise _FileRefusal(f"{name}({path!r}): file is larger than {MAX_FILE_BYTES} bytes")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        return data
     except OSError as exc:
         raise _FileRefusal(f"{name}({path!r}): cannot read: {exc.strerror}") from None
     finally:
