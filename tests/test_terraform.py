@@ -342,3 +342,24 @@ resource "aws_x" "counted" {
     assert conv["keep"] is True                    # null for `nullable = false` keeps the default
     assert conv["modulo"] == [-1, 1, 1, -1.5]      # the remainder's sign is the dividend's
     assert {"aws_x.counted[0]", "aws_x.counted[1]"} <= set(by)  # count = "2" is two instances
+
+
+def test_an_attribute_only_splat_takes_attributes_and_a_bracket_applies_to_its_list():
+    # HCL: `.*` takes only `.name` and `.N`; `[*]` takes brackets too (a list per element)
+    attrs = by_address(module({"main.tf": '''
+locals {
+  rules = [{ ports = [22, 23], name = "a" }, { ports = [80, 443], name = "b" }]
+}
+resource "aws_x" "s" {
+  legacy       = local.rules.*.ports[0]
+  legacy_deep  = local.rules.*.ports[1][0]
+  legacy_dot   = local.rules.*.ports.0
+  full         = local.rules[*].ports[0]
+  after_legacy = local.rules.*.name[1]
+}
+'''}))["aws_x.s"].attributes
+    assert attrs["legacy"] == [22, 23]        # (local.rules.*.ports)[0]
+    assert attrs["legacy_deep"] == 80
+    assert attrs["legacy_dot"] == [22, 80]    # .0 inside a legacy splat is per element
+    assert attrs["full"] == [22, 80]
+    assert attrs["after_legacy"] == "b"

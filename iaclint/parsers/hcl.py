@@ -366,16 +366,31 @@ class _Builder:
             return Index(obj, key, span)
         if data in ("attr_splat_expr_term", "full_splat_expr_term"):
             obj = self.expr(tree.children[0])
-            ops = []
+            # ``a.*.b[0]``: an attribute-only splat takes .name and .N only, as HCL does; a bracket
+            # and what follows it apply to the list the splat made, not to each element
+            ops, rest, end = [], [], tree.children[1].children[0]  # end: the .* token, then each op
             for op in tree.children[1].children:
                 d = getattr(op, "data", None)
                 if d == "get_attr":
-                    ops.append(("attr", self.name_of(op.children[-1])))
+                    one = ("attr", self.name_of(op.children[-1]))
                 elif d == "short_index":
-                    ops.append(("index", number(str(op.children[-1]), _span(op.meta))))
+                    one = ("index", number(str(op.children[-1]), _span(op.meta)))
                 elif d == "braces_index":
-                    ops.append(("index", self.expr(self._exprs(op)[0])))
-            return Splat(obj, ops, span)
+                    one = ("index", self.expr(self._exprs(op)[0]))
+                else:
+                    continue
+                if rest or (d == "braces_index" and data == "attr_splat_expr_term"):
+                    rest.append((one, op.meta))
+                else:
+                    ops.append(one)
+                    end = op.meta
+            if not rest:
+                return Splat(obj, ops, span)
+            node = Splat(obj, ops, Span(span.line, span.column, end.end_line, end.end_column))
+            for (op, arg), meta in rest:
+                at = Span(span.line, span.column, meta.end_line, meta.end_column)
+                node = GetAttr(node, arg, at) if op == "attr" else Index(node, arg, at)
+            return node
         if data == "function_call":
             names = [self.name_of(c) for c in tree.children if getattr(c, "data", None) == "identifier"]
             args, expand = [], False

@@ -571,7 +571,7 @@ class _Parser:
                 node = Index(node, key, self.span(start, e[self.i - 1]))
             elif kind == ".*" or kind == "[*]":
                 self.i += 1
-                node = Splat(node, self.splat_ops(), self.span(start, e[self.i - 1]))
+                node = Splat(node, self.splat_ops(kind == ".*"), self.span(start, e[self.i - 1]))
             else:
                 return node
 
@@ -589,7 +589,10 @@ class _Parser:
         self.i += 1
         return key
 
-    def splat_ops(self) -> list:
+    def splat_ops(self, attributes_only: bool) -> list:
+        """The operations a splat applies to each element: after ``.*`` only ``.name`` and ``.N``
+        (HCL's attribute-only splat: in ``a.*.b[0]`` the index applies to the list), after
+        ``[*]`` brackets too."""
         k, v, s, e = self.k, self.v, self.s, self.e
         ops: list = []
         while True:
@@ -604,7 +607,7 @@ class _Parser:
                     self.i = i
                     raise Fallback
                 self.i = i + 1
-            elif kind == "[":
+            elif kind == "[" and not attributes_only:
                 ops.append(("index", self.bracket_key()))
             else:
                 return ops
