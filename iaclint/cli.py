@@ -61,10 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--sarif-category", metavar="CATEGORY", help="SARIF automationDetails.id")
     s.add_argument("--explain-unknown", action="store_true",
                    help="list the checks skipped because a value could not be known")
-    s.add_argument("--var-file", action="append", default=[], metavar="FILE",
-                   help="Terraform variable values for root modules, as `terraform -var-file` (repeatable)")
-    s.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
-                   help="a Terraform variable value for root modules, as `terraform -var` (repeatable)")
+    s.add_argument("--var-file", action="append", dest="variables", type=lambda v: ("file", v),
+                   metavar="FILE", help="Terraform variable values for root modules, as `terraform "
+                   "-var-file` (repeatable; with --var, a later one wins)")
+    s.add_argument("--var", action="append", dest="variables", type=lambda v: ("var", v),
+                   metavar="NAME=VALUE", help="a Terraform variable value for root modules, as "
+                   "`terraform -var` (repeatable; with --var-file, a later one wins)")
     s.add_argument("--no-cache", action="store_true",
                    help="do not read or write the parse cache ($XDG_CACHE_HOME/iaclint)")
     s.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
@@ -177,14 +179,14 @@ def _scan(args) -> int:
     if bad_overrides:
         return _fail(f"{cfg.path}: 'severity': unknown policy id {', '.join(bad_overrides)}")
 
-    bad_vars = [v for v in args.var if "=" not in v or not v.partition("=")[0].strip()]
+    variables = args.variables or []
+    bad_vars = [v for k, v in variables if k == "var" and ("=" not in v or not v.partition("=")[0].strip())]
     if bad_vars:
         return _fail(f"--var needs NAME=VALUE: {', '.join(bad_vars)}")
-    missing = [p for p in args.var_file if not os.path.isfile(p)]
+    missing = [v for k, v in variables if k == "file" and not os.path.isfile(v)]
     if missing:
         return _fail(f"--var-file not found: {', '.join(missing)}")
-    options = ScanOptions(select=select, ignore=ignore, exclude=args.exclude,
-                          var_files=args.var_file, variables=args.var,
+    options = ScanOptions(select=select, ignore=ignore, exclude=args.exclude, variables=variables,
                           threshold=args.severity_threshold,
                           inline_suppressions=False if args.no_inline_suppressions else None)
     if args.max_file_size is not None:

@@ -36,8 +36,9 @@ class ScanOptions:
     inline_suppressions: bool | None = None
     today: _dt.date | None = None
     max_file_bytes: int = MAX_FILE_BYTES
-    var_files: list[str] = field(default_factory=list)   # --var-file, in order
-    variables: list[str] = field(default_factory=list)   # --var NAME=VALUE, in order
+    # --var-file FILE and --var NAME=VALUE as ("file", FILE) and ("var", "NAME=VALUE"), in the
+    # order given: as for terraform, a later one wins
+    variables: list[tuple[str, str]] = field(default_factory=list)
     # --changed-since: called with each discovered file's absolute path; a file it rejects is
     # still read and evaluated (module context, project policies) but reported on like a
     # pre-commit context file: no findings, no diagnostics.
@@ -191,7 +192,7 @@ def _result_key(read: _Read, config: Config, options: ScanOptions, today: _dt.da
                        options.inline_suppressions, options.max_file_bytes, options.variables)),
                  today.isoformat(), repr(sorted(read.report))):
         h.update(str(part).encode("utf-8", "surrogatepass") + b"\0")
-    for path in options.var_files:
+    for path in (value for kind, value in options.variables if kind == "file"):
         try:
             with open(path, "rb") as fh:
                 h.update(path.encode() + b"\0" + hashlib.sha256(fh.read()).digest())
@@ -429,8 +430,9 @@ def _module_dir_files(root: str, directory: str, excludes: list[IgnoreRules], li
 
 
 def _overrides(options: ScanOptions, diagnostics: list[Diagnostic]) -> dict:
-    """Values of ``--var-file`` files, then ``--var NAME=VALUE``, for the root modules."""
-    if not options.var_files and not options.variables:
+    """Values of ``--var-file`` files and ``--var NAME=VALUE`` for the root modules, in the order
+    they were given (a later value wins, as for terraform)."""
+    if not options.variables:
         return {}
     from .model import Span as _Span
     from .parsers.hcl import Attribute, parse_expression
@@ -438,24 +440,25 @@ def _overrides(options: ScanOptions, diagnostics: list[Diagnostic]) -> dict:
     from .terraform.evaluate import Env, Evaluator
     from .terraform.module import text_slicer
     values: dict = {}
-    for path in options.var_files:
-        try:
-            with open(path, encoding="utf-8-sig") as fh:
-                text = fh.read()
-            items = parse_items(text, path)
-        except OSError as exc:
-            diagnostics.append(Diagnostic("error", f"cannot read --var-file: {exc.strerror or exc}", path,
-                                          _Span.point(1), "unreadable"))
+    for kind, given in options.variables:
+        if kind == "file":
+            try:
+                with open(given, encoding="utf-8-sig") as fh:
+                    text = fh.read()
+                items = parse_items(text, given)
+            except OSError as exc:
+                diagnostics.append(Diagnostic("error", f"cannot read --var-file: {exc.strerror or exc}",
+                                              given, _Span.point(1), "unreadable"))
+                continue
+            except Exception as exc:  # noqa: BLE001
+                _error(diagnostics, given, exc)
+                continue
+            ev = Evaluator(text_slicer(text))
+            for item in items:
+                if isinstance(item, Attribute):
+                    values[item.name] = ev.evaluate(item.expr, Env({}))
             continue
-        except Exception as exc:  # noqa: BLE001
-            _error(diagnostics, path, exc)
-            continue
-        ev = Evaluator(text_slicer(text))
-        for item in items:
-            if isinstance(item, Attribute):
-                values[item.name] = ev.evaluate(item.expr, Env({}))
-    for assignment in options.variables:
-        name, _, raw = assignment.partition("=")
+        name, _, raw = given.partition("=")
         name = name.strip()
         if raw.lstrip()[:1] in ("[", "{"):  # a complex value is HCL, as for terraform -var
             try:

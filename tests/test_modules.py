@@ -239,16 +239,20 @@ def test_var_file_and_var_override_in_terraform_order(tmp_path):
     })
     extra = tmp_path / "prod.tfvars"
     extra.write_text('a = "var-file"\nb = "var-file"\n')
-    res, _ = resources(tmp_path, var_files=[str(extra)], variables=["b=cli", "c=false", 'd=["x", "y"]'])
+    res, _ = resources(tmp_path, variables=[("file", str(extra)), ("var", "b=cli"), ("var", "c=false"),
+                                            ("var", 'd=["x", "y"]')])
     a = res["x.y"].attributes
     assert (a["a"], a["b"], a["c"], a["d"]) == ("var-file", "cli", False, ["x", "y"])
+    # the command line's order decides between --var and --var-file, as for terraform
+    res, _ = resources(tmp_path, variables=[("var", "b=cli"), ("file", str(extra))])
+    assert res["x.y"].attributes["b"] == "var-file"
 
 
 def test_bad_var_file_is_a_located_error(tmp_path):
     write(tmp_path, {"mod/main.tf": 'variable "a" {}\n'})
     bad = tmp_path / "bad.tfvars"  # outside the scanned folder
     bad.write_text('a = "unterminated\n')
-    _, result = resources(tmp_path / "mod", var_files=[str(bad)])
+    _, result = resources(tmp_path / "mod", variables=[("file", str(bad))])
     [error] = [d for d in result.diagnostics if d.level == "error"]
     assert error.path == str(bad) and error.span.line == 1 and error.code == "parse-error"
 
