@@ -232,6 +232,25 @@ def test_tf_json_is_read_with_positions():
     assert r.span(("encrypted",)).line == 6
 
 
+def test_tf_json_numbers_types_and_comments_follow_terraforms_json_syntax():
+    text = '''{
+  "//": "numbers by JSON's grammar, a type written as a string, a // key is a comment",
+  "variable": {
+    "ports": {"type": "list(number)", "default": ["22", "3389"]},
+    "flags": {"type": "set(string)", "default": ["b", "a", "b"]}
+  },
+  "resource": {"aws_x": {"j": {
+    "//": "not an argument",
+    "exp": 1e3, "neg": -2.5E-1, "int": 10, "text": "1e3", "yes": "yes", "no": false,
+    "ports": "${var.ports}", "flags": "${var.flags}"
+  }}}
+}
+'''
+    r = by_address(module({"main.tf.json": text}))["aws_x.j"]
+    assert r.attributes == {"exp": 1000.0, "neg": -0.25, "int": 10, "text": "1e3", "yes": "yes",
+                            "no": False, "ports": [22, 3389], "flags": ["a", "b"]}
+
+
 def test_syntax_error_has_line_and_column():
     with pytest.raises(ParseError) as info:
         parse('resource "a" "b" {\n  x = \n}\n')

@@ -67,10 +67,21 @@ def _json_items(text: str, path: str) -> list:
 def _collect(items, btype, labels, node, depth, knode):
     if depth == 0:
         for body in _as_list(node):
-            items.append(Block(btype, labels, _body(body), _span(knode, body), _span(knode, knode)))
+            attrs = _body(body)
+            if btype == "variable":
+                attrs = [_type_expression(a) if isinstance(a, Attribute) and a.name == "type" else a
+                         for a in attrs]
+            items.append(Block(btype, labels, attrs, _span(knode, body), _span(knode, knode)))
         return
     for k, v in _pairs(node):
         _collect(items, btype, labels + [_scalar(k)], v, depth - 1, k)
+
+
+def _type_expression(attr: Attribute) -> Attribute:
+    """A variable's ``"type": "list(string)"``: in JSON the type expression is written as a string."""
+    if isinstance(attr.expr, Lit) and isinstance(attr.expr.value, str):
+        return Attribute(attr.name, hcl.parse_expression(attr.expr.value, attr.expr.span), attr.span)
+    return attr
 
 
 def _body(node) -> list:
@@ -78,6 +89,8 @@ def _body(node) -> list:
     out: list = []
     for k, v in _pairs(node):
         name = _scalar(k)
+        if name == "//":  # Terraform's JSON syntax: a comment
+            continue
         if name == "dynamic" and isinstance(v, yaml.MappingNode):
             for label_node, spec in v.value:
                 for spec_body in _as_list(spec):
@@ -99,24 +112,20 @@ def _expr(node):
         return Object([(Lit(_scalar(k), _span(k, k)), _expr(v)) for k, v in node.value], span)
     if isinstance(node, yaml.SequenceNode):
         return Tuple([_expr(v) for v in node.value], span)
-    tag = node.tag
     value = node.value
-    if tag.endswith(":str"):
+    if node.style:  # quoted (the C loader says "" for plain, the Python one None): a JSON string
         if "${" in value or "%{" in value:
             return parse_template(value, span)
         return Lit(value, span)
-    if tag.endswith(":null"):
+    # a plain scalar is a JSON literal (the text passed json.loads): read it by JSON's grammar,
+    # not YAML 1.1's, which takes 1e3 for a string
+    if value in ("true", "false"):
+        return Lit(value == "true", span)
+    if value == "null":
         return Lit(None, span)
-    if tag.endswith(":bool"):
-        return Lit(value.lower() == "true", span)
-    if tag.endswith(":int"):
+    if value.lstrip("-").isdigit():
         return hcl.number(value, span)  # Unknown past Python's int() limit
-    if tag.endswith(":float"):
-        try:
-            return Lit(float(value), span)
-        except ValueError:
-            return Lit(value, span)
-    return Lit(value, span)
+    return Lit(float(value), span)
 
 
 def _pairs(node):
