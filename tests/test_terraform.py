@@ -185,6 +185,49 @@ resource "aws_security_group" "sg" {
         r.blocks("egress")
 
 
+def test_a_dynamic_block_keys_a_list_by_index_and_a_set_by_element():
+    r = by_address(module({"main.tf": '''
+variable "names" {
+  type    = set(string)
+  default = ["b", "a", "b"]
+}
+resource "aws_x" "d" {
+  dynamic "from_list" {
+    for_each = ["b", "a", "b"]
+    content {
+      key   = from_list.key
+      value = from_list.value
+    }
+  }
+  dynamic "from_set" {
+    for_each = toset(["b", "a", "b"])
+    content {
+      key = from_set.key
+    }
+  }
+  dynamic "from_set_variable" {
+    for_each = var.names
+    content {
+      key = from_set_variable.key
+    }
+  }
+}
+'''}))["aws_x.d"]
+    assert r.get("from_list") == [{"key": 0, "value": "b"}, {"key": 1, "value": "a"}, {"key": 2, "value": "b"}]
+    assert r.get("from_set") == [{"key": "a"}, {"key": "b"}]
+    assert r.get("from_set_variable") == [{"key": "a"}, {"key": "b"}]
+
+
+@pytest.mark.parametrize("static_first", [True, False])
+def test_blocks_next_to_a_dynamic_block_of_unknown_count_are_unknown_in_either_order(static_first):
+    static = "  ingress {\n    from_port = 443\n  }\n"
+    dynamic = "  dynamic \"ingress\" {\n    for_each = var.rules\n    content {\n      from_port = ingress.value\n    }\n  }\n"
+    body = static + dynamic if static_first else dynamic + static
+    r = by_address(module({"main.tf": f'resource "aws_security_group" "sg" {{\n{body}}}\n'}))["aws_security_group.sg"]
+    with pytest.raises(UnknownValue):  # how many blocks there are is not known: never a guess
+        r.blocks("ingress")
+
+
 def test_heredoc_trim_and_interpolation():
     r = by_address(module({"main.tf": 'locals { who = "world" }\nresource "aws_i" "i" {\n  user_data = <<-EOT\n    #!/bin/sh\n      echo ${local.who}\n  EOT\n  plain = <<EOF\nx $${y}\nEOF\n}\n'}))["aws_i.i"]
     assert r.get("user_data") == "#!/bin/sh\n  echo world\n"

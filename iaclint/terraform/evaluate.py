@@ -510,6 +510,14 @@ class Evaluator:
 _NOT_FOUND = object()
 
 
+class SetValue(list):
+    """A Terraform set (``toset()``, a ``set(...)`` variable): its elements distinct and in
+    Terraform's order. Everywhere else it is a list; ``for_each`` and ``dynamic`` tell it apart,
+    because a set's elements are their own keys and a list's keys are its indexes."""
+
+    __slots__ = ()
+
+
 class ResourceValue(dict):
     """A resource (or data source, or module call) seen from an expression that refers to it.
 
@@ -707,4 +715,4 @@ def _type_name(v) -> str:
     if v is None:
         return "null"
     return {bool: "bool", int: "number", float: "number", str: "string", list: "list",
-            dict: "object"}.get(type(v), type(v).__name__)
+            SetValue: "set", dict: "object"}.get(type(v), type(v).__name__)

@@ -366,8 +366,8 @@ def _set_order(items: list) -> list:
     sets of other values in an order of its own (kept here as first seen)."""
     kinds = {_tname(v) for v in items}
     if kinds == {"string"} or kinds == {"number"} or kinds == {"bool"}:
-        return sorted(items)
-    return items
+        return _evaluate.SetValue(sorted(items))
+    return _evaluate.SetValue(items)
 
 
 def _to_set(items: list, what: str) -> list:

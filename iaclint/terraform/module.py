@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 from ..model import Diagnostic, Resource, Span, Unknown
 from ..parsers.hcl import Attribute, Block, Ref
-from .evaluate import _NOT_FOUND, Deps, Env, Evaluator, ResourceValue, _Lazy
+from .evaluate import _NOT_FOUND, Deps, Env, Evaluator, ResourceValue, SetValue, _Lazy
 
 MAX_INSTANCES = 1000
 MAX_MODULE_DEPTH = 16
@@ -737,6 +737,8 @@ class Module:
     def _nested(self, type_: str, body: list, header: Span, path: tuple, env: Env, ev: Evaluator,
                 attrs: dict, spans: dict, computed: set, refs: dict) -> None:
         existing = attrs.get(type_)
+        if isinstance(existing, Unknown):
+            return  # a dynamic block of this type with an unknown for_each: how many is not known
         if not isinstance(existing, list):
             existing = attrs[type_] = []
         index = len(existing)
@@ -758,7 +760,7 @@ class Module:
             spans.setdefault(path + (label,), block.header)
             return
         coll = ev.evaluate(battrs["for_each"].expr, env) if "for_each" in battrs else None
-        items = _each_items(coll)
+        items = _each_items(coll, dynamic=True)
         if items is None or not content:
             why = coll.reason if isinstance(coll, Unknown) else "dynamic block without a known for_each"
             attrs[label] = Unknown(f"dynamic \"{label}\"", why, block.header)
@@ -938,13 +940,21 @@ def _literal(expr) -> bool:
     return False
 
 
-def _each_items(coll) -> list | None:
+def _each_items(coll, dynamic: bool = False) -> list | None:
+    """(key, value) of each element a ``for_each`` iterates: a map's entries by key, a set's
+    elements as their own keys; a ``dynamic`` block may iterate a list too, keyed by index. A
+    resource's ``for_each`` takes only maps and sets: a list of strings there is taken as the set
+    Terraform would ask for (``toset()``)."""
     if isinstance(coll, dict):
         return sorted(coll.items())
+    if isinstance(coll, SetValue):
+        return [(v, v) for v in coll]
     if isinstance(coll, list):
-        if all(isinstance(v, str) for v in coll):  # a set of strings: key and value are the element
+        if dynamic:
+            return list(enumerate(coll))
+        if all(isinstance(v, str) for v in coll):
             return [(v, v) for v in sorted(set(coll))]
-        return list(enumerate(coll))  # dynamic blocks may iterate lists of objects
+        return list(enumerate(coll))
     return None
 
 
@@ -985,8 +995,8 @@ def _compile_type(t, ev: Evaluator):
         inner = _compile_type(args[0], ev)
         if name == "set":  # each value once, in Terraform's order (strings lexically, numbers ascending)
             return lambda v: _as_set([inner(x) for x in v] if inner is not None else v) if isinstance(v, list) else v
-        if inner is None:
-            return None
+        if inner is None:  # still a list, not a set: for_each and dynamic key it by index
+            return lambda v: list(v) if isinstance(v, SetValue) else v
         return lambda v: [inner(x) for x in v] if isinstance(v, list) else v
     if name == "map":
         inner = _compile_type(args[0], ev)
