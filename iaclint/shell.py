@@ -62,7 +62,7 @@ class Command:
         words = self.words
         i = 0
         while i < len(words):
-            name = posixpath.basename(words[i])
+            name = _basename(words[i])
             if name not in _WRAPPERS:
                 break
             i += 1
@@ -83,7 +83,7 @@ class Command:
         argv = self.argv
         if not argv or argv[0].startswith(("$", "`", "<(", ">(")):
             return ""  # a command computed at run time
-        return posixpath.basename(argv[0])
+        return _basename(argv[0])
 
     @property
     def args(self) -> list[str]:
@@ -97,21 +97,25 @@ _SHELL_PIECE = re.compile(r"[^'\"\\]+|\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\"", re.S)
 _DQ_ESCAPE = re.compile(r'\\([\\"])')
 
 
+# The whole text as blank-separated words, or no match. Atomic and possessive: a word is taken
+# whole or not at all, so a failure (an unbalanced quote) costs one pass, not every way to cut
+# the words into pieces.
+_SHELL_WORDS = re.compile(r"[ \t\r\n]*+(?:(?>%s)[ \t\r\n]*+)*+" % _SHELL_WORD.pattern, re.S)
+
+
 def split_words(text: str) -> list[str]:
     """Shell words with quotes removed; unbalanced quotes fall back to blank splitting."""
-    words = []
-    end = 0
-    for m in _SHELL_WORD.finditer(text):
-        if text[end:m.start()].strip(" \t\r\n"):
-            return text.split()  # an unbalanced quote or a lone backslash: not shell words
-        end = m.end()
-        word = m.group()
+    if _SHELL_WORDS.fullmatch(text) is None:
+        return text.split()  # an unbalanced quote or a lone backslash: not shell words
+    words = _SHELL_WORD.findall(text)
+    for i, word in enumerate(words):
         if "'" in word or '"' in word or "\\" in word:
-            word = "".join(_unquote(p) for p in _SHELL_PIECE.findall(word))
-        words.append(word)
-    if text[end:].strip(" \t\r\n"):
-        return text.split()
+            words[i] = "".join(_unquote(p) for p in _SHELL_PIECE.findall(word))
     return words
+
+
+def _basename(path: str) -> str:
+    return path.rpartition("/")[2]  # posixpath.basename, without its os.fspath and str checks
 
 
 def _unquote(piece: str) -> str:
@@ -318,6 +322,9 @@ def _segments(script: str) -> list[tuple[str, str]]:
     return out
 
 
+_MASK = re.compile(r"\0\d+\0")
+
+
 def _command(text: str, subs: list | None = None) -> Command | None:
     # A substitution is one word however many blanks it holds: hide it from the tokeniser.
     subs = _scan_substitutions(text) if subs is None else subs
@@ -327,14 +334,14 @@ def _command(text: str, subs: list | None = None) -> Command | None:
     words = split_words(masked)
     if subs:
         originals = {f"\0{k}\0": text[start:end] for k, (start, end, _inner) in enumerate(subs)}
-        words = [re.sub(r"\0\d+\0", lambda m: originals.get(m.group(), m.group()), w) for w in words]
+        words = [_MASK.sub(lambda m: originals.get(m.group(), m.group()), w) for w in words]
     assignments = []
     while words and words[0] in _KEYWORDS:
         words.pop(0)
     while words and _ASSIGNMENT.match(words[0]):
         name, _, value = words.pop(0).partition("=")
         assignments.append((name, value))
-    words = [w for w in words if not HEREDOC_WORD.match(w)]
+    words = [w for w in words if "<<" not in w or not HEREDOC_WORD.match(w)]
     if not words and not assignments:
         return None
     return Command(words, text, assignments)
@@ -388,7 +395,7 @@ def commands(script: str) -> tuple[Command, ...]:
 def shell_c_script(cmd: Command) -> str | None:
     """The script of ``sh -c 'script'`` (any POSIX shell, flags before -c allowed)."""
     argv = cmd.argv
-    if not argv or posixpath.basename(argv[0]) not in SHELLS:
+    if not argv or _basename(argv[0]) not in SHELLS:
         return None
     for i, word in enumerate(argv[1:], 1):
         if not word.startswith("-") or word == "--":
@@ -400,7 +407,7 @@ def shell_c_script(cmd: Command) -> str | None:
 
 def is_shell(argv: list[str]) -> bool:
     """``bash``, ``sh -e``, ``sudo bash -``: a shell that reads its script from stdin."""
-    if not argv or posixpath.basename(argv[0]) not in SHELLS:
+    if not argv or _basename(argv[0]) not in SHELLS:
         return False
     for word in argv[1:]:
         if word in ("-", "--"):
@@ -424,6 +431,6 @@ def runs_stdin(argv: list[str]) -> bool:
     ``python3``, ``python3 -``, ``perl``, ``node`` (not ``python3 -m json.tool``, ``perl -e``)."""
     if is_shell(argv):
         return True
-    if not argv or not _INTERPRETERS.match(posixpath.basename(argv[0])):
+    if not argv or not _INTERPRETERS.match(_basename(argv[0])):
         return False
     return all(word in _PYTHON_SAFE_FLAGS for word in argv[1:])

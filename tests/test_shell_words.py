@@ -25,6 +25,12 @@ def test_split_words_examples():
     assert split_words("echo 'unbalanced") == ["echo", "'unbalanced"]
 
 
+def test_an_unbalanced_quote_after_long_words_falls_back_in_one_pass():
+    # a splitter that backtracks over every way to cut "aaa..." into pieces never returns here
+    assert split_words("a" * 5000 + "'") == ["a" * 5000 + "'"]
+    assert split_words("ab 'c d' " * 2000 + '"') == ("ab 'c d' " * 2000 + '"').split()
+
+
 def test_pipelines_are_shared_and_immutable():
     first = pipelines("apt-get update && curl -k https://x | sh")
     assert pipelines("apt-get update && curl -k https://x | sh") is first
