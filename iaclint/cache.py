@@ -91,6 +91,16 @@ def _digest(path: str, limit: int = 8 << 20) -> str | None:
     return hashlib.sha256(str(size).encode() + b"\0" + data).hexdigest()
 
 
+def _is_result_entry(entry) -> bool:
+    """Whether ``entry`` has the shape ``put_result`` stores: ``([(path, digest or None)], ScanResult)``."""
+    from .result import ScanResult
+    if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], list)
+            and isinstance(entry[1], ScanResult)):
+        return False
+    return all(isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+               and isinstance(item[1], (str, type(None))) for item in entry[0])
+
+
 class ParseCache:
     MISSING = _MISSING
 
@@ -108,13 +118,22 @@ class ParseCache:
         return os.path.join(self.directory, key[:2], key[2:])
 
     def get(self, key: str):
+        """What was stored under ``key``, or MISSING when there is no entry or it cannot be read."""
+        return self.get_valid(key, lambda value: True)
+
+    def get_valid(self, key: str, valid):
+        """As :meth:`get`, but a value that ``valid`` rejects is MISSING too.
+
+        For readers that unpack what they get: an entry of the wrong shape (damaged, or written
+        by other code) is a miss like an unreadable one, and the reader's ``put`` replaces it.
+        """
         try:
             with open(self._path(key), "rb") as fh:
                 value = pickle.load(fh)
-        except FileNotFoundError:
-            self.misses += 1
-            return _MISSING
-        except Exception:  # noqa: BLE001 - a damaged entry is a miss, and is replaced
+            ok = valid(value)
+        except Exception:  # noqa: BLE001 - a missing or damaged entry is a miss, and is replaced
+            ok = False
+        if not ok:
             self.misses += 1
             return _MISSING
         self.hits += 1
@@ -142,13 +161,10 @@ class ParseCache:
     # -- whole results -------------------------------------------------------------------------
     def get_result(self, key: str, root: str):
         """A kept ScanResult for ``key``, if every extra file it read is still the same."""
-        entry = self.get("r" + key)
+        entry = self.get_valid("r" + key, _is_result_entry)
         if entry is _MISSING:
             return None
-        try:
-            manifest, result = entry
-        except (TypeError, ValueError):
-            return None
+        manifest, result = entry
         for path, digest in manifest:
             if _digest(os.path.join(root, path)) != digest:
                 return None

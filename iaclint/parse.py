@@ -16,7 +16,7 @@ import os
 import traceback
 from typing import Callable
 
-from .model import Diagnostic, ParseError, Span
+from .model import Diagnostic, ParseError, Resource, Span
 
 # Below this much text to parse, starting workers costs more than it saves (measured: a worker
 # pool starts in ~40 ms by fork; lark parses ~0.3 MB/s, the native parser several times that).
@@ -50,6 +50,24 @@ def parse_file(kind: str, text: str, path: str) -> tuple[object, list[Diagnostic
                                  path, Span.point(1), "internal-error")]
 
 
+def well_formed(kind: str, value) -> bool:
+    """Whether ``value`` has the shape :func:`parse_file` returns for ``kind`` (what the engine
+    unpacks): a cache entry is checked before it is used."""
+    if not (isinstance(value, tuple) and len(value) == 2):
+        return False
+    payload, diagnostics = value
+    if not (isinstance(diagnostics, list) and all(isinstance(d, Diagnostic) for d in diagnostics)):
+        return False
+    if payload is None:
+        return True
+    if kind in ("terraform", "tfvars"):
+        from .parsers.hcl import Attribute, Block
+        items = (Attribute, Block)
+    else:
+        items = Resource
+    return isinstance(payload, list) and all(isinstance(item, items) for item in payload)
+
+
 def _parse_batch(batch: list[tuple[str, str, str]]) -> list[tuple[str, object, list[Diagnostic]]]:
     return [(path, *parse_file(kind, text, path)) for path, kind, text in batch]
 
@@ -64,7 +82,7 @@ def parse_all(files: dict[str, tuple[str, str]], cache=None, jobs: int = 1,
         kind, text = files[path]
         if cache is not None:
             keys[path] = key = cache.key(kind, path, text)
-            hit = cache.get(key)
+            hit = cache.get_valid(key, lambda value, kind=kind: well_formed(kind, value))
             if hit is not cache.MISSING:
                 out[path] = hit
                 continue

@@ -1,6 +1,7 @@
 """The parse cache and parallel parsing give exactly what a serial, uncached parse gives."""
 
 import os
+import pickle
 
 import pytest
 
@@ -195,3 +196,48 @@ def test_a_file_read_along_the_way_is_digested_without_blocking_or_reading_it_al
     big.write_bytes(b"a" * 100 + b"b")
     assert _digest(str(big), limit=10) != first  # the size is part of the digest
     assert _digest(str(tmp_path / "missing")) is None
+
+
+def _hostile_pickle(module: str, name: str) -> bytes:
+    """A pickle of ``module.name``: unpickling imports the module and looks the name up."""
+    return b"\x80\x04c" + module.encode() + b"\n" + name.encode() + b"\n."
+
+
+# Entries that unpickle to the wrong shape, or do not unpickle at all, each for the parse cache
+# (the engine unpacks ``(payload, diagnostics)``) and the result cache (``(manifest, result)``).
+DAMAGED_ENTRIES = [
+    pickle.dumps(42), pickle.dumps(None), pickle.dumps((1, 2, 3)), pickle.dumps(("x", [])),
+    pickle.dumps(([1], [])), pickle.dumps((None, ["not a diagnostic"])), pickle.dumps(([], 42)),
+    pickle.dumps(([(1, 2)], None)), pickle.dumps(([("a.tf",)], None)), pickle.dumps([]),
+    pickle.dumps(("a", "b")),
+    pickle.dumps(([], []))[:-3],                      # truncated: EOFError / UnpicklingError
+    _hostile_pickle("no_such_module_here", "x"),      # ModuleNotFoundError
+    _hostile_pickle("os", "no_such_attribute"),       # AttributeError
+    b"",                                              # EOFError
+]
+
+
+def test_a_wrong_shaped_or_unreadable_entry_is_a_miss_and_is_rewritten(tmp_path, monkeypatch):
+    tree = tmp_path / "tree"
+    (tree / "app").mkdir(parents=True)
+    (tree / "main.tf").write_text('resource "aws_ebs_volume" "v" {\n  size = 1\n}\n')
+    (tree / "vars.tfvars").write_text('region = "eu-west-1"\n')
+    (tree / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n"
+                                   "  containers:\n    - name: c\n      image: nginx\n"
+                                   "      securityContext:\n        privileged: true\n")
+    (tree / "app" / "Dockerfile").write_text("FROM alpine\n")
+    monkeypatch.chdir(tree)
+    expected = _sarif(_scan(["."]))
+    cache_dir = str(tmp_path / "cache")
+    assert _sarif(_scan(["."], cache=ParseCache(cache_dir))) == expected
+    entries = [os.path.join(d, f) for d, _, fs in os.walk(cache_dir) for f in fs]
+    assert len(entries) == 5  # four parses and one result
+    for damaged in DAMAGED_ENTRIES:
+        for entry in entries:
+            with open(entry, "wb") as fh:
+                fh.write(damaged)
+        cache = ParseCache(cache_dir)
+        assert _sarif(_scan(["."], cache=cache)) == expected, damaged
+        assert cache.hits == 0 and cache.writes == 5, damaged  # every entry a miss, and written again
+        warm = ParseCache(cache_dir)
+        assert _sarif(_scan(["."], cache=warm)) == expected and warm.hits == 1, damaged
