@@ -214,9 +214,11 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
     return found
 
 
-# A local module call in HCL (`source = "../x"`) or JSON (`"source": "./x"`). Only a first pass:
-# a match that is not really a call (a comment, a heredoc) just adds a directory to evaluate.
-_LOCAL_SOURCE = re.compile(r'(?m)^\s*"?source"?\s*[=:]\s*"(\.\.?(?:/[^"\n]*)?)"')
+# A local module call in HCL (`source = "../x"`, also in a one-line block) or JSON
+# (`"source": "./x"`, minified too; `\/` is JSON's escaped slash). Only a first pass: a match
+# that is not really a call (a comment, a heredoc, another block's `source`) just adds a
+# directory to evaluate, while a call it missed would leave a module evaluated as a root.
+_LOCAL_SOURCE = re.compile(r'"?\bsource"?\s*[=:]\s*"(\.\.?(?:\\?/[^"\n]*)?)"')
 _MAX_CALLER_BYTES = 4 * 1024 * 1024
 
 
@@ -239,7 +241,7 @@ def _callers(root: str, modules: set[str], excluded) -> set[str]:
             if text is None or "source" not in text:
                 continue
             for source in _LOCAL_SOURCE.findall(text):
-                target = os.path.normpath(os.path.join(dirpath, source))
+                target = os.path.normpath(os.path.join(dirpath, source.replace("\\/", "/")))
                 if target != dirpath:
                     called_by.setdefault(target, set()).add(dirpath)
     found: set[str] = set()

@@ -329,3 +329,19 @@ def test_an_index_entry_becomes_its_policy_and_a_stale_one_falls_back(monkeypatc
     (moved,) = registry.resolve([Entry("IAC-NET-001", "open-ingress", "network", frozenset(),
                                        "iaclint.policies.network")])
     assert moved is pol
+
+
+def test_precommit_mode_finds_callers_in_one_line_blocks_and_minified_json(tmp_path, monkeypatch):
+    write(tmp_path, {"mod/main.tf": 'variable "cidr" {\n  default = "0.0.0.0/0"\n}\n' + SG_WITH_CIDR,
+                     "hcl/main.tf": 'module "one_line" { source = "../mod" }\n',
+                     "json/main.tf.json": '{"module":{"minified":{"source":"../mod","cidr":"0.0.0.0/0"}}}',
+                     "escaped/main.tf.json": '{"module":{"escaped":{"source":"..\\/mod"}}}',
+                     "other/main.tf": 'resource "aws_s3_object" "o" { data_source = "../mod" }\n'})
+    whole = run_scan(tmp_path, monkeypatch, select=["IAC-NET-001"])
+    alone = run_scan(tmp_path, monkeypatch, paths=["mod/main.tf"], select=["IAC-NET-001"])
+    addresses = ["module.escaped.aws_security_group.ssh", "module.minified.aws_security_group.ssh",
+                 "module.one_line.aws_security_group.ssh"]
+    assert sorted(f.address for f in whole.findings) == sorted(f.address for f in alone.findings) == addresses
+    from iaclint.discovery import discover
+    assert sorted(discover(["mod/main.tf"], str(tmp_path)).context) == \
+        ["escaped/main.tf.json", "hcl/main.tf", "json/main.tf.json"]
