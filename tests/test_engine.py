@@ -345,3 +345,31 @@ def test_precommit_mode_finds_callers_in_one_line_blocks_and_minified_json(tmp_p
     from iaclint.discovery import discover
     assert sorted(discover(["mod/main.tf"], str(tmp_path)).context) == \
         ["escaped/main.tf.json", "hcl/main.tf", "json/main.tf.json"]
+
+
+HOOK_NAMES = [  # (each also under a directory) what iaclint's discovery takes by name, and near misses
+    "main.tf", "MAIN.TF", "x.tf.json", "X.Tf.Json", "a.tfvars", "A.TFVARS", "a.tfvars.json", "A.TFVARS.JSON",
+    "k.yaml", "K.YAML", "k.yml", "K.YML", ".yaml", "docker-compose.yml",
+    "Dockerfile", "dockerfile", "DOCKERFILE", "Dockerfile.dev", "dockerfile.PROD", "Dockerfile.",
+    "Containerfile", "containerfile", "CONTAINERFILE", "Containerfile.arm64",
+    "x.dockerfile", "X.DOCKERFILE", "x.Dockerfile", "x.containerfile", "X.ContainerFile", ".dockerfile",
+    "Dockerfilefoo", "Dockerfile-dev", "Containerfiles", "my-dockerfile", "notdockerfile", "x.dockerfile.bak",
+    "terragrunt.hcl", "x.hcl", "x.tfstate", "x.json", "main.tf.bak", "k.yaml.orig", "tf", "yaml", "README.md",
+]
+
+
+def test_precommit_hook_passes_exactly_the_files_discovery_takes_by_name():
+    # pre-commit passes a file only if `files` matches its path AND its identify tags pass
+    # `types`/`types_or`: identify tags neither `x.dockerfile` nor `containerfile`, so the hook
+    # selects by name alone, as discovery does. (Plan JSON is told by content: not by the hook.)
+    import re
+    import yaml
+    from iaclint.discovery import kind_of
+    from .conftest import ROOT
+    with open(os.path.join(ROOT, ".pre-commit-hooks.yaml"), encoding="utf-8") as fh:
+        (hook,) = yaml.safe_load(fh)
+    assert "types" not in hook and sorted(hook["types_or"]) == ["file", "symlink"]
+    files = re.compile(hook["files"])
+    for name in HOOK_NAMES:
+        for path in (name, f"infra/a.yaml.d/{name}", f"Dockerfile/{name}"):
+            assert bool(files.search(path)) == (kind_of(path, peek=False) is not None), path
