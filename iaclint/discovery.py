@@ -128,7 +128,8 @@ def _glob_regex(pattern: str, anchored: bool) -> str:
 @dataclass
 class Discovered:
     root: str                                   # absolute
-    files: dict[str, str] = field(default_factory=dict)   # rel path -> kind, files to report on
+    # rel path -> kind, files to report on (kind None: a non-regular file named on the command line)
+    files: dict[str, str | None] = field(default_factory=dict)
     context: dict[str, str] = field(default_factory=dict)  # rel path -> kind, read for evaluation only
     notes: list[tuple[str, str]] = field(default_factory=list)  # (rel path, why it was skipped)
 
@@ -182,13 +183,15 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
                         found.notes.append((rel(full), "symbolic link out of the scanned tree not followed"))
                         continue
                     found.files[rel(full)] = kind
-        elif os.path.isfile(a):
+        elif os.path.exists(a):
             kind = kind_of(a)
             if excluded(a, False) or any(excluded(d, True) for d in _parents(a, root)):
                 continue  # pre-commit passes files one by one: the config's excludes still hold
-            if kind is None:
+            if kind is None and os.path.isfile(a):
                 found.notes.append((rel(a), "not a Terraform, YAML or Dockerfile file"))
                 continue
+            # A FIFO, socket or device named on the command line, whatever its name, goes to the
+            # scan's reader: it refuses one with an error, as in a directory, and never blocks on it.
             if os.path.islink(a) and not inside(a):
                 found.notes.append((rel(a), "symbolic link out of the scanned tree not followed"))
                 continue

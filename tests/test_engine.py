@@ -373,3 +373,15 @@ def test_precommit_hook_passes_exactly_the_files_discovery_takes_by_name():
     for name in HOOK_NAMES:
         for path in (name, f"infra/a.yaml.d/{name}", f"Dockerfile/{name}"):
             assert bool(files.search(path)) == (kind_of(path, peek=False) is not None), path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_passed_by_name_is_an_error_like_an_unreadable_file_and_is_never_read(tmp_path, monkeypatch, capsys):
+    write(tmp_path, {"main.tf": OPEN_SG})
+    os.mkfifo(tmp_path / "fifo")      # reading either would block the scan forever
+    os.mkfifo(tmp_path / "pipe.tf")
+    result = run_scan(tmp_path, monkeypatch, paths=["fifo", "pipe.tf", "main.tf"], select=["IAC-NET-001"])
+    assert [(d.path, d.code) for d in result.errors] == [("fifo", "not-a-file"), ("pipe.tf", "not-a-file")]
+    assert ids(result) == [("main.tf", 6, "IAC-NET-001")] and result.exit_code() == 2
+    code, out, _ = cli(["scan", "./fifo", "--no-cache"], capsys)
+    assert code == 2 and "fifo:1:1: error: not a regular file" in out
