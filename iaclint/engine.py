@@ -98,7 +98,7 @@ class Loaded:
     resources: list[Resource]    # every parsed resource, context files included
     report: set[str]             # files whose findings are reported (the others are context)
     texts: dict[str, str]
-    all_files: dict[str, str]    # path -> kind
+    all_files: dict[str, str | None]  # path -> kind (None: a non-regular file named by the user)
     diagnostics: list[Diagnostic]
     reads: set[str] = field(default_factory=set)  # other files read on the way (file(), templatefile())
 
