@@ -160,6 +160,7 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
 
     real_root = os.path.realpath(root)
     modules: set[str] = set()  # directories of Terraform files passed one by one
+    manifests = False          # a YAML file passed one by one
 
     def rel(p: str) -> str:
         return os.path.relpath(p, root).replace(os.sep, "/")
@@ -199,6 +200,7 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
             if kind in ("terraform", "tfvars", "tfplan"):
                 # A module is evaluated whole: its siblings give variables, locals and tfvars.
                 modules.add(os.path.dirname(a))
+            manifests = manifests or kind == "kubernetes"
         else:
             found.notes.append((p, "no such file or directory"))
     # ... and as its callers call it: a module another directory calls is evaluated with each
@@ -211,6 +213,16 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
             sk = kind_of(sib) if not name.endswith(".json") or name.endswith((".tf.json", ".tfvars.json")) else None
             if sk in ("terraform", "tfvars") and os.path.isfile(sib) and not excluded(sib, False):
                 found.context.setdefault(rel(sib), sk)
+    if manifests:
+        # Manifests are checked together (a NetworkPolicy selects pods of other files, Skaffold
+        # and Kustomize rewrite their images): a manifest passed alone is checked against every
+        # other YAML file of the tree, as in a scan of the whole tree, and only it is reported.
+        for dirpath, filenames in _walk(root, excluded):
+            for name in sorted(filenames):
+                full = os.path.join(dirpath, name)
+                if name.lower().endswith((".yaml", ".yml")) and not excluded(full, False) \
+                        and (not os.path.islink(full) or inside(full)) and os.path.isfile(full):
+                    found.context.setdefault(rel(full), "kubernetes")
     for r in list(found.context):
         if r in found.files:
             del found.context[r]

@@ -163,6 +163,30 @@ def test_precommit_mode_evaluates_a_called_module_with_its_callers_arguments(tmp
     assert sorted(discover(["modules/sg/main.tf"], str(tmp_path)).context) == ["live/main.tf", "modules/app/main.tf"]
 
 
+def test_precommit_mode_checks_a_manifest_against_the_other_manifests_of_the_tree(tmp_path, monkeypatch):
+    # A NetworkPolicy in another file selects the Deployment; Kustomize pins its image: passed
+    # alone, the manifest gets the findings a scan of the tree gives it, and only it is reported.
+    deployment = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\n"
+                  "spec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n"
+                  "      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n"
+                  "        image: shop/web\n")
+    write(tmp_path, {
+        "apps/web.yaml": deployment,
+        "apps/open.yaml": deployment.replace("name: web\n  namespace: shop", "name: open\n  namespace: other"),
+        "policies/deny.yaml": "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n"
+                              "  name: deny\n  namespace: shop\nspec:\n  podSelector: {}\n"
+                              "  policyTypes: [Ingress, Egress]\n",
+        "kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                              "images:\n- name: shop/web\n  newTag: 1.2.3\n",
+    })
+    select = ["IAC-NET-027", "IAC-SUP-004"]
+    whole = run_scan(tmp_path, monkeypatch, select=select)
+    alone = run_scan(tmp_path, monkeypatch, paths=["apps/web.yaml"], select=select)
+    assert ids(alone) == [i for i in ids(whole) if i[0] == "apps/web.yaml"] == []
+    assert ("apps/open.yaml", 1, "IAC-NET-027") in ids(whole)  # the check can fail
+    assert alone.files == ["apps/web.yaml"]
+
+
 def test_precommit_mode_does_not_report_a_default_every_caller_overrides(tmp_path, monkeypatch):
     write(tmp_path, {"mod/main.tf": 'variable "cidr" {\n  default = "0.0.0.0/0"\n}\n' + SG_WITH_CIDR,
                      "live/main.tf": 'module "m" {\n  source = "../mod"\n  cidr   = "10.0.0.0/8"\n}\n',
