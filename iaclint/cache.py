@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat
 import tempfile
 
 from . import __version__
@@ -72,14 +73,19 @@ def _code_digest() -> str:
 
 
 def _digest(path: str, limit: int = 8 << 20) -> str | None:
-    """A digest of a file a scan read along the way (``file()``, a called module's file), or None
-    when it is not a regular file; read without blocking. A file over ``limit`` (above what the
-    scan reads by default: 5 MB, ``file()`` 1 MiB) is known by its size alone."""
+    """A digest of a file a scan read along the way (``file()``, a called module's file), or of a
+    directory it listed (a called module's, ``fileset()``'s: the names in it), or None when it is
+    neither or missing (so that one appearing later tells); read without blocking. A file over
+    ``limit`` (above what the scan reads by default: 5 MB, ``file()`` 1 MiB) is known by its size
+    alone."""
     try:
         fd = os.open(path, NONBLOCKING)
     except OSError:
         return None
     try:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            names = sorted(e.name + ("/" if e.is_dir(follow_symlinks=False) else "") for e in os.scandir(fd))
+            return "dir:" + hashlib.sha256("\0".join(names).encode("utf-8", "surrogateescape")).hexdigest()
         found = read_regular(fd, limit)
     except OSError:
         return None

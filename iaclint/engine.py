@@ -313,6 +313,7 @@ def _terraform(root: str, tf_dirs: dict[str, list[str]], texts: dict[str, str], 
             paths = tf_dirs.get(directory)
             if paths is None:
                 paths = _module_dir_files(root, directory, excludes, options.max_file_bytes, texts, diagnostics)
+                reads.add(directory)  # the result cache checks its listing too: a file added there
                 for p in paths:
                     kinds.setdefault(p, "terraform")
             parsed[directory] = parse_dir(directory, paths)

@@ -156,6 +156,47 @@ def test_result_cache_reuses_a_scan_only_while_nothing_it_read_changed(tmp_path,
     assert len(calls) == 5  # other options, other result
 
 
+def test_result_cache_notices_files_added_where_the_scan_listed_a_folder(tmp_path, monkeypatch):
+    # A file added to a called module outside the scanned folder, a file a fileset() would match,
+    # and `terraform init`'s modules.json appearing: the scan read none of them, so only the
+    # listings it made tell the result cache that the kept result is stale.
+    import iaclint.engine as engine_mod
+    tree = tmp_path / "tree"
+    for d in ("mod", "live/conf", "remote"):
+        (tree / d).mkdir(parents=True)
+    (tree / "mod" / "main.tf").write_text('variable "e" { default = false }\n')
+    (tree / "remote" / "main.tf").write_text('output "cidr" { value = "0.0.0.0/0" }\n')
+    sg = ('resource "aws_security_group" "%s" {\n  ingress {\n    from_port = 22\n    to_port = 22\n'
+          '    protocol = "tcp"\n    cidr_blocks = [%s]\n  }\n}\n')
+    (tree / "live" / "main.tf").write_text(
+        'module "m" {\n  source = "../mod"\n}\n'
+        'module "r" {\n  source = "example.com/org/remote/aws"\n}\n'
+        + sg % ("m", "module.m.cidr") + sg % ("r", "module.r.cidr") +
+        'resource "aws_instance" "i" {\n  ami = "ami-1"\n'
+        '  user_data = join("", [for f in fileset(path.module, "conf/*.sh") : file("${path.module}/${f}")])\n}\n')
+    cache_dir = str(tmp_path / "cache")
+    calls = []
+    real_build = engine_mod._build
+    monkeypatch.setattr(engine_mod, "_build", lambda *a, **k: calls.append(1) or real_build(*a, **k))
+    monkeypatch.chdir(tree)
+
+    def found():
+        return {(f.policy_id, f.address) for f in _scan(["live"], cache=ParseCache(cache_dir)).findings}
+
+    first = found()
+    assert found() == first and len(calls) == 1
+    (tree / "mod" / "outputs.tf").write_text('output "cidr" { value = "0.0.0.0/0" }\n')
+    assert ("IAC-NET-001", "aws_security_group.m") in found() - first and len(calls) == 2
+    (tree / "live" / "conf" / "a.sh").write_text("export AWS_SECRET_ACCESS_KEY=Zq8mK2vL9xR4tY7uW1nB5cE3fH6jD0sA8gP2kM4q\n")
+    assert ("IAC-SEC-004", "aws_instance.i") in found() - first and len(calls) == 3
+    (tree / "live" / ".terraform" / "modules").mkdir(parents=True)
+    (tree / "live" / ".terraform" / "modules" / "modules.json").write_text(
+        '{"Modules": [{"Key": "r", "Source": "example.com/org/remote/aws", "Dir": "../remote"}]}')
+    assert ("IAC-NET-001", "aws_security_group.r") in found() - first and len(calls) == 4
+    found()
+    assert len(calls) == 4  # nothing changed since: served whole again
+
+
 def test_progress_line_appears_only_after_a_second_and_is_cleared():
     import io
     from iaclint.cli import _Progress

@@ -2626,10 +2626,15 @@ def _fileset(ev, e, path, pattern):
         return _refused(ev, e, exc)
     root_real = os.path.realpath(getattr(ev, "fs_root"))
     rx = _glob_regex(pattern)
+    reads = getattr(ev, "fs_reads", None)
+    if reads is not None:
+        reads.add(real)  # the result cache checks each listing: a file (or the folder) added
     if not os.path.isdir(real):
         return []
     found, visited = [], 0
     for dirpath, dirnames, filenames in os.walk(real, followlinks=False):
+        if reads is not None:
+            reads.add(dirpath)
         for name in dirnames + filenames:
             visited += 1
             if visited > MAX_FILESET_ENTRIES:

@@ -546,6 +546,8 @@ class Module:
             self._cache["manifest"] = {}
             if self.fs_root is not None:
                 path = os.path.join(self.fs_root, self.directory, ".terraform", "modules", "modules.json")
+                if self.reads is not None:
+                    self.reads.add(path)  # the result cache checks it, present or not (terraform init)
                 try:
                     with open(path, encoding="utf-8") as fh:
                         data = json.load(fh)
