@@ -284,6 +284,28 @@ def test_plan_json_alone_locates_findings_at_the_address_line(tmp_path):
     assert (finding.location.path, finding.location.span.line) == ("out/plan.json", expected_line)
 
 
+def test_a_value_that_is_one_instances_attribute_refers_to_that_instance_alone(tmp_path):
+    # element(b[*].id, 1) reads every bucket's id on the way, but its value is b[1]'s: the SSE
+    # configuration encrypts b[1] only, and b[2] still has none
+    sse = ('resource "aws_s3_bucket_server_side_encryption_configuration" "%s" {\n  bucket = %s\n'
+           '  rule {\n    apply_server_side_encryption_by_default {\n      sse_algorithm = "aws:kms"\n'
+           '    }\n  }\n}\n')
+    write(tmp_path, {"main.tf": 'resource "aws_s3_bucket" "b" {\n  count  = 3\n  bucket = "b-${count.index}"\n}\n'
+                     + sse % ("first", "aws_s3_bucket.b[0].id")
+                     + sse % ("second", "element(aws_s3_bucket.b[*].id, 1)")
+                     + sse % ("all", "join(\",\", aws_s3_bucket.b[*].id)")})
+    res, _ = resources(tmp_path)
+    project = Project(res.values())
+
+    def targets(name):
+        sse = res[f"aws_s3_bucket_server_side_encryption_configuration.{name}"]
+        return sorted(r.address for r in project.references(sse, "aws_s3_bucket", via="bucket"))
+
+    assert targets("first") == ["aws_s3_bucket.b[0]"]
+    assert targets("second") == ["aws_s3_bucket.b[1]"]
+    assert targets("all") == ["aws_s3_bucket.b[0]", "aws_s3_bucket.b[1]", "aws_s3_bucket.b[2]"]  # not one value
+
+
 def test_plan_references_come_from_its_configuration(tmp_path):
     bucket = {"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b",
               "values": {"bucket": "b"}}

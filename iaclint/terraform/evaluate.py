@@ -69,6 +69,21 @@ class Failed(Unknown):
     __slots__ = ()
 
 
+class AfterApply(Unknown):
+    """An attribute the provider sets (``aws_s3_bucket.b[1].id``): Unknown, but whose it is, is
+    known. An argument whose value is exactly this (``element(aws_s3_bucket.b[*].id, 1)``) refers
+    to that one resource, whatever else its expression read on the way."""
+
+    __slots__ = ("address",)
+
+    def __init__(self, expression: str = "", reason: str = "", span: Span | None = None, address: str = ""):
+        super().__init__(expression, reason, span)
+        object.__setattr__(self, "address", address)
+
+    def __reduce__(self):
+        return (AfterApply, (self.expression, self.reason, self.span, self.address))
+
+
 class Deps:
     """The resources an expression read, collected while it is evaluated (one set per level)."""
 
@@ -539,8 +554,11 @@ class ResourceValue(dict):
         if name in self:
             return self[name]
         if self.known_after_apply:
-            return ev.unknown(e, f"{self.address}.{name} is known only after apply")
+            return self.after_apply(name, e, ev)
         return ev.fail(e, f"{self.address} has no attribute {name!r}")
+
+    def after_apply(self, name: str, e: Expr, ev: "Evaluator") -> AfterApply:
+        return AfterApply(ev._text(e), f"{self.address}.{name} is known only after apply", e.span, self.address)
 
 
 def value_size(value: Any, limit: int, memo: dict | None = None) -> int:

@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 from ..model import Diagnostic, Resource, Span, Unknown
 from ..parsers.hcl import Attribute, Block, Ref
-from .evaluate import _NOT_FOUND, Deps, Env, Evaluator, ResourceValue, SetValue, _Lazy
+from .evaluate import _NOT_FOUND, AfterApply, Deps, Env, Evaluator, ResourceValue, SetValue, _Lazy
 
 MAX_INSTANCES = 1000
 MAX_MODULE_DEPTH = 16
@@ -727,6 +727,11 @@ class Module:
                     attrs[item.name] = ev.evaluate(item.expr, env)
                     found = self.deps.pop()
                 if found:
+                    value = attrs[item.name]
+                    if isinstance(value, AfterApply) and value.address in found:
+                        # element(b[*].id, 1): b[1] alone (and the module calls it came through)
+                        found = frozenset(a for a in found if a == value.address
+                                          or value.address.startswith(a + "."))
                     refs[path + (item.name,)] = found
                 spans[path + (item.name,)] = item.span
                 if not _literal(item.expr):
@@ -889,12 +894,12 @@ class _Referenced(_FilledOnUse):
         if not self._complete:
             value = self._module._argument(self._key, self._index, name, e, ev)
             if value is _NOT_FOUND:
-                return ev.unknown(e, f"{self.address}.{name} is known only after apply")
+                return self.after_apply(name, e, ev)
             if value is not _BLOCK:
                 return value
         if dict.__contains__(self._fill(), name):
             return dict.__getitem__(self, name)
-        return ev.unknown(e, f"{self.address}.{name} is known only after apply")
+        return self.after_apply(name, e, ev)
 
     def _fill(self) -> "_Referenced":
         if not self._complete:
