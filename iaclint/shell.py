@@ -21,6 +21,8 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 
+from .lazyre import lazy_re
+
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 # Words that run the next word as the command: ``sudo -E bash``, ``env X=1 curl``, ``time curl``.
 _WRAPPERS = frozenset({"sudo", "doas", "env", "time", "nohup", "command", "exec", "nice", "xargs",
@@ -28,11 +30,11 @@ _WRAPPERS = frozenset({"sudo", "doas", "env", "time", "nohup", "command", "exec"
 _WRAPPER_ARG_FLAGS = {"sudo": set("ugpChDRT"), "env": set("uSC"), "nice": set("n"),
                       "timeout": set("sk"), "xargs": set("IiLlnPsEd"), "stdbuf": set("ioe")}
 _WRAPPER_OPERANDS = {"timeout": 1, "gosu": 1, "su-exec": 1, "chroot": 1}
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT = lazy_re(r"^[A-Za-z_][A-Za-z0-9_]*=")
 # Reserved words that can precede a command: ``if curl ...; then sh x; fi``.
 _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!"})
 # ``<<EOF``, ``<<-EOF``, ``0<<EOF``: a word that starts a heredoc
-HEREDOC_WORD = re.compile(r"^\d*<<-?")
+HEREDOC_WORD = lazy_re(r"^\d*<<-?")
 
 
 @dataclass
@@ -92,9 +94,9 @@ class Command:
 
 # A shell word: runs of unquoted characters, backslash escapes, '...' and "...", read exactly
 # as shlex.split(posix=True) reads them, at a fraction of its cost (a test compares the two).
-_SHELL_WORD = re.compile(r"(?:[^ \t\r\n'\"\\]+|\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\")+", re.S)
-_SHELL_PIECE = re.compile(r"[^'\"\\]+|\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\"", re.S)
-_DQ_ESCAPE = re.compile(r'\\([\\"])')
+_SHELL_WORD = lazy_re(r"(?:[^ \t\r\n'\"\\]+|\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\")+", re.S)
+_SHELL_PIECE = lazy_re(r"[^'\"\\]+|\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\"", re.S)
+_DQ_ESCAPE = lazy_re(r'\\([\\"])')
 
 
 # The whole text as blank-separated words, or no match. Atomic and possessive: a word is taken
@@ -189,8 +191,8 @@ def _skip_parens(s: str, i: int) -> int:
 
 
 # The characters the two scanners below act on; the text between them is skipped in one step.
-_SUBSTITUTION_CHARS = re.compile(r"[\\\"'`$<>]")
-_SEGMENT_CHARS = re.compile(r"[\\'\"`$<>#\n&|;(){}]")
+_SUBSTITUTION_CHARS = lazy_re(r"[\\\"'`$<>]")
+_SEGMENT_CHARS = lazy_re(r"[\\'\"`$<>#\n&|;(){}]")
 
 
 def _scan_substitutions(text: str) -> list[tuple[int, int, str]]:
@@ -422,7 +424,7 @@ def is_shell(argv: list[str]) -> bool:
     return True
 
 
-_INTERPRETERS = re.compile(r"^(?:python[\d.]*|perl[\d.]*|ruby[\d.]*|node|nodejs|php[\d.]*)$")
+_INTERPRETERS = lazy_re(r"^(?:python[\d.]*|perl[\d.]*|ruby[\d.]*|node|nodejs|php[\d.]*)$")
 _PYTHON_SAFE_FLAGS = frozenset({"-", "-u", "-B", "-q", "-I", "-s", "-S", "-E", "-O", "-OO", "-X"})
 
 

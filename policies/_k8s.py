@@ -8,10 +8,10 @@ value is written so a finding can point at it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from iaclint.lazyre import lazy_re
 from iaclint.model import Node
 
 # Fields a container can set that fall back to the pod's securityContext when it does not.
@@ -116,7 +116,7 @@ def is_windows(pod_spec: Node | None, containers: list[Node] = ()) -> bool:
     return any(isinstance(c.get("securityContext.windowsOptions"), dict) for c in containers)
 
 
-_UPPER_TOKEN = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_UPPER_TOKEN = lazy_re(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 
 
 def substitution_token(name: str, value: str) -> bool:

@@ -49,13 +49,14 @@ from __future__ import annotations
 
 import re
 
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
 from ._values import is_false
 
 # S3 website endpoints: bucket.s3-website-us-east-1.amazonaws.com, bucket.s3-website.eu-west-3.amazonaws.com
-_S3_WEBSITE = re.compile(r"\.s3-website[.-][a-z0-9-]+\.amazonaws\.com(\.cn)?\.?$", re.IGNORECASE)
+_S3_WEBSITE = lazy_re(r"\.s3-website[.-][a-z0-9-]+\.amazonaws\.com(\.cn)?\.?$", re.IGNORECASE)
 
 
 def _viewers_may_use_http(resource, origin_id) -> bool:

@@ -37,8 +37,7 @@ RUN update-ca-certificates \
 
 from __future__ import annotations
 
-import re
-
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
@@ -47,9 +46,9 @@ from .._docker import commands, run_scripts
 # curl short options that take a value: in "-fsSLo file" everything after "o" is its value.
 _CURL_VALUE_FLAGS = set("AbcCdDeEFHKmoPQrtTuUwxXyYz")
 _FALSE = ("false", "0", "no", "off")
-_PIPS = re.compile(r"^pip(?:\d+(?:\.\d+)*)?$")
+_PIPS = lazy_re(r"^pip(?:\d+(?:\.\d+)*)?$")
 _RPM_TOOLS = ("yum", "dnf", "dnf5", "microdnf", "tdnf", "yum-config-manager")
-_PYTHONS = re.compile(r"^python(?:\d+(?:\.\d+)*)?$")
+_PYTHONS = lazy_re(r"^python(?:\d+(?:\.\d+)*)?$")
 
 
 def _env_disables(name: str, value: str) -> str | None:

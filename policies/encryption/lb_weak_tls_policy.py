@@ -36,8 +36,7 @@ resource "aws_lb_listener" "https" {
 
 from __future__ import annotations
 
-import re
-
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
@@ -57,8 +56,8 @@ WEAK_POLICIES = {
     "ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04": "1.1",
 }
 # Families the table does not list yet (newer FIPS/PQ variants), by their naming scheme.
-_VERSIONED = re.compile(r"^ELBSecurityPolicy-(?:TLS13-|TLS-|FS-)1-([01])-")
-_DATED = re.compile(r"^ELBSecurityPolicy-(?:FS-)?\d{4}-\d{2}$")
+_VERSIONED = lazy_re(r"^ELBSecurityPolicy-(?:TLS13-|TLS-|FS-)1-([01])-")
+_DATED = lazy_re(r"^ELBSecurityPolicy-(?:FS-)?\d{4}-\d{2}$")
 
 
 def oldest_tls(name: str) -> str | None:

@@ -87,9 +87,9 @@ resource "aws_db_instance" "app" {
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity, Unknown, UnknownValue
 from iaclint.registry import policy
 
@@ -105,9 +105,9 @@ ENGINE_NAMES = {"postgres": "PostgreSQL", "aurora-postgresql": "Aurora PostgreSQ
                 "mariadb": "MariaDB"}
 OFF = ("0", "off", "false")  # anything else (1, ON, true) requires TLS or is rejected by AWS
 
-_FAMILY = re.compile(r"^(aurora-postgresql|aurora-mysql|postgres|mysql|mariadb)(\d+(?:\.\d+)?)$")
-_SQLSERVER_FAMILY = re.compile(r"^sqlserver-(?:ee|se|ex|web)-\d+\.\d+$")
-_VERSION = re.compile(r"^\s*(\d+)(?:\.(\d+))?")
+_FAMILY = lazy_re(r"^(aurora-postgresql|aurora-mysql|postgres|mysql|mariadb)(\d+(?:\.\d+)?)$")
+_SQLSERVER_FAMILY = lazy_re(r"^sqlserver-(?:ee|se|ex|web)-\d+\.\d+$")
+_VERSION = lazy_re(r"^\s*(\d+)(?:\.(\d+))?")
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity, Unknown, UnknownValue
 from iaclint.registry import policy
 
@@ -177,9 +178,9 @@ def _is_root(user: str) -> bool:
 
 
 # Interpreters that start an interactive prompt when run without arguments.
-_REPL = re.compile(r"^(?:python[\d.]*|pypy[\d.]*|node|nodejs|irb|ghci|iex|erl|jshell|R|julia|lua[\d.]*"
+_REPL = lazy_re(r"^(?:python[\d.]*|pypy[\d.]*|node|nodejs|irb|ghci|iex|erl|jshell|R|julia|lua[\d.]*"
                    r"|tclsh|pwsh|powershell|cmd)(?:\.exe)?$", re.I)
-_PASS_THROUGH_ENTRYPOINT = re.compile(r"^docker-entrypoint(?:\.sh)?$")
+_PASS_THROUGH_ENTRYPOINT = lazy_re(r"^docker-entrypoint(?:\.sh)?$")
 _STEP_DOWN = ("gosu", "su-exec", "setpriv")
 
 

@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import re
 
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
 SSH = 22
-_PORT = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$", re.I)
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_]\w*)(?::?-([^}]*))?\}|([A-Za-z_]\w*))")
+_PORT = lazy_re(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$", re.I)
+_VARIABLE = lazy_re(r"\$(?:\{([A-Za-z_]\w*)(?::?-([^}]*))?\}|([A-Za-z_]\w*))")
 
 
 @policy(id="IAC-NET-003", name="dockerfile-expose-ssh", severity=Severity.MEDIUM, family="network",

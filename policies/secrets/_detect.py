@@ -30,6 +30,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
+from iaclint.lazyre import LazyPattern, lazy_re
 from iaclint.model import Encoded
 
 
@@ -52,59 +53,43 @@ class Secret:
 
 # -- provider patterns -------------------------------------------------------------------------
 # (kind, pattern, group holding the secret). Word boundaries keep them from matching inside
-# longer tokens; every candidate is still checked against the placeholders below.
-class _Lazy:
-    """A regular expression compiled when first used. With the needles below, most provider
-    patterns never run in a scan, and compiling all of them cost more than the scan of a
-    small repository's secrets."""
-
-    __slots__ = ("_args", "_compiled")
-
-    def __init__(self, *args):
-        self._args = args
-        self._compiled = None
-
-    def __getattr__(self, name):  # search, finditer, pattern...
-        if self._compiled is None:
-            self._compiled = re.compile(*self._args)
-        return getattr(self._compiled, name)
-
-
-_PATTERNS: list[tuple[str, "_Lazy", int]] = [
-    ("AWS access key id", _Lazy(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])"), 1),
-    ("AWS secret access key", _Lazy(
+# longer tokens; every candidate is still checked against the placeholders below. With the
+# needles below, most patterns never run in a scan: each is compiled on first use.
+_PATTERNS: list[tuple[str, "LazyPattern", int]] = [
+    ("AWS access key id", lazy_re(r"(?<![A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Za-z0-9])"), 1),
+    ("AWS secret access key", lazy_re(
         r"(?i)aws_?secret_?(?:access_?)?key[\"']?\s*(?:[:=]\s*|\s+)[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"), 1),
-    ("GitHub token", _Lazy(r"(?<![A-Za-z0-9_])((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255})(?![A-Za-z0-9])"), 1),
-    ("GitHub fine-grained token", _Lazy(r"(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])"), 1),
-    ("GitLab token", _Lazy(r"(?<![A-Za-z0-9_])((?:glpat|gldt|glrt|glptt|glsoat)-[A-Za-z0-9_\-]{20,})"), 1),
-    ("Slack token", _Lazy(r"(?<![A-Za-z0-9])(xox[baprs]-[A-Za-z0-9-]{10,})"), 1),
-    ("Slack webhook", _Lazy(
+    ("GitHub token", lazy_re(r"(?<![A-Za-z0-9_])((?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255})(?![A-Za-z0-9])"), 1),
+    ("GitHub fine-grained token", lazy_re(r"(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])"), 1),
+    ("GitLab token", lazy_re(r"(?<![A-Za-z0-9_])((?:glpat|gldt|glrt|glptt|glsoat)-[A-Za-z0-9_\-]{20,})"), 1),
+    ("Slack token", lazy_re(r"(?<![A-Za-z0-9])(xox[baprs]-[A-Za-z0-9-]{10,})"), 1),
+    ("Slack webhook", lazy_re(
         r"(https://hooks\.slack\.com/(?:services|workflows|triggers)/T[A-Za-z0-9_]+/[A-Za-z0-9_]+/[A-Za-z0-9_]+)"), 1),
-    ("Stripe key", _Lazy(r"(?<![A-Za-z0-9_])((?:sk|rk)_live_[A-Za-z0-9]{16,})(?![A-Za-z0-9])"), 1),
-    ("Google API key", _Lazy(r"(?<![A-Za-z0-9_\-])(AIza[0-9A-Za-z_\-]{35})(?![A-Za-z0-9_\-])"), 1),
-    ("SendGrid API key", _Lazy(r"(?<![A-Za-z0-9])(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])"), 1),
-    ("Twilio API key", _Lazy(r"(?<![A-Za-z0-9])(SK[0-9a-f]{32})(?![A-Za-z0-9])"), 1),
-    ("npm token", _Lazy(r"(?<![A-Za-z0-9_])(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])"), 1),
-    ("PyPI token", _Lazy(r"(?<![A-Za-z0-9_])(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,})"), 1),
-    ("Docker Hub token", _Lazy(r"(?<![A-Za-z0-9_])(dckr_pat_[A-Za-z0-9_\-]{27,})"), 1),
-    ("Vault token", _Lazy(r"(?<![A-Za-z0-9_])(hv[sb]\.[A-Za-z0-9_\-]{24,})"), 1),
-    ("DigitalOcean token", _Lazy(r"(?<![A-Za-z0-9_])(do[opr]_v1_[a-f0-9]{64})(?![a-f0-9])"), 1),
-    ("OpenAI API key", _Lazy(r"(?<![A-Za-z0-9_\-])(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})"), 1),
-    ("Anthropic API key", _Lazy(r"(?<![A-Za-z0-9_\-])(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{80,})"), 1),
-    ("Hugging Face token", _Lazy(r"(?<![A-Za-z0-9_])(hf_[A-Za-z]{34})(?![A-Za-z0-9])"), 1),
-    ("Databricks token", _Lazy(r"(?<![A-Za-z0-9_])(dapi[a-f0-9]{32})(?:-\d)?(?![a-f0-9])"), 1),
-    ("Shopify token", _Lazy(r"(?<![A-Za-z0-9_])(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})(?![A-Za-z0-9])"), 1),
-    ("Postman API key", _Lazy(r"(?<![A-Za-z0-9_])(PMAK-[a-f0-9]{24}-[a-f0-9]{34})"), 1),
-    ("Grafana token", _Lazy(r"(?<![A-Za-z0-9_])(gl(?:c|sa)_[A-Za-z0-9_+/=]{32,})"), 1),
-    ("New Relic key", _Lazy(r"(?<![A-Za-z0-9_])(NRAK-[A-Z0-9]{27})(?![A-Z0-9])"), 1),
-    ("Age secret key", _Lazy(r"(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})"), 1),
-    ("Azure AD client secret", _Lazy(r"(?<![A-Za-z0-9_~.\-])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34})(?![A-Za-z0-9_~.\-])"), 1),
-    ("Azure storage account key", _Lazy(r"(?i)AccountKey=([A-Za-z0-9+/]{86,88}={0,2})"), 1),
-    ("Azure shared access key", _Lazy(r"(?i)SharedAccessKey=([A-Za-z0-9+/]{42,44}={0,2})"), 1),
-    ("private key", _Lazy(r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
+    ("Stripe key", lazy_re(r"(?<![A-Za-z0-9_])((?:sk|rk)_live_[A-Za-z0-9]{16,})(?![A-Za-z0-9])"), 1),
+    ("Google API key", lazy_re(r"(?<![A-Za-z0-9_\-])(AIza[0-9A-Za-z_\-]{35})(?![A-Za-z0-9_\-])"), 1),
+    ("SendGrid API key", lazy_re(r"(?<![A-Za-z0-9])(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])"), 1),
+    ("Twilio API key", lazy_re(r"(?<![A-Za-z0-9])(SK[0-9a-f]{32})(?![A-Za-z0-9])"), 1),
+    ("npm token", lazy_re(r"(?<![A-Za-z0-9_])(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9])"), 1),
+    ("PyPI token", lazy_re(r"(?<![A-Za-z0-9_])(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,})"), 1),
+    ("Docker Hub token", lazy_re(r"(?<![A-Za-z0-9_])(dckr_pat_[A-Za-z0-9_\-]{27,})"), 1),
+    ("Vault token", lazy_re(r"(?<![A-Za-z0-9_])(hv[sb]\.[A-Za-z0-9_\-]{24,})"), 1),
+    ("DigitalOcean token", lazy_re(r"(?<![A-Za-z0-9_])(do[opr]_v1_[a-f0-9]{64})(?![a-f0-9])"), 1),
+    ("OpenAI API key", lazy_re(r"(?<![A-Za-z0-9_\-])(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})"), 1),
+    ("Anthropic API key", lazy_re(r"(?<![A-Za-z0-9_\-])(sk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_\-]{80,})"), 1),
+    ("Hugging Face token", lazy_re(r"(?<![A-Za-z0-9_])(hf_[A-Za-z]{34})(?![A-Za-z0-9])"), 1),
+    ("Databricks token", lazy_re(r"(?<![A-Za-z0-9_])(dapi[a-f0-9]{32})(?:-\d)?(?![a-f0-9])"), 1),
+    ("Shopify token", lazy_re(r"(?<![A-Za-z0-9_])(shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32})(?![A-Za-z0-9])"), 1),
+    ("Postman API key", lazy_re(r"(?<![A-Za-z0-9_])(PMAK-[a-f0-9]{24}-[a-f0-9]{34})"), 1),
+    ("Grafana token", lazy_re(r"(?<![A-Za-z0-9_])(gl(?:c|sa)_[A-Za-z0-9_+/=]{32,})"), 1),
+    ("New Relic key", lazy_re(r"(?<![A-Za-z0-9_])(NRAK-[A-Z0-9]{27})(?![A-Z0-9])"), 1),
+    ("Age secret key", lazy_re(r"(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})"), 1),
+    ("Azure AD client secret", lazy_re(r"(?<![A-Za-z0-9_~.\-])([A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.\-]{31,34})(?![A-Za-z0-9_~.\-])"), 1),
+    ("Azure storage account key", lazy_re(r"(?i)AccountKey=([A-Za-z0-9+/]{86,88}={0,2})"), 1),
+    ("Azure shared access key", lazy_re(r"(?i)SharedAccessKey=([A-Za-z0-9+/]{42,44}={0,2})"), 1),
+    ("private key", lazy_re(r"(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?"
                                r"(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$))"), 1),
-    ("JSON web token", _Lazy(r"(?<![A-Za-z0-9_\-])(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"), 1),
-    ("password in URL", _Lazy(
+    ("JSON web token", lazy_re(r"(?<![A-Za-z0-9_\-])(eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"), 1),
+    ("password in URL", lazy_re(
         r"(?<![A-Za-z0-9+.\-])([a-z][a-z0-9+.\-]{1,20}://([^\s:/@'\"`<>]{1,64}):([^\s@/'\"`<>]{3,128})@[^\s'\"`<>]+)", re.I), 3),
 ]
 SHAPE_KINDS = frozenset(kind for kind, _p, _g in _PATTERNS)
@@ -146,7 +131,7 @@ _NEEDLES: dict[str, tuple[tuple[str, ...], bool]] = {
 }
 
 # Public, non-secret beginnings that :func:`mask` may show: they say which credential it is.
-_PUBLIC_PREFIX = re.compile(
+_PUBLIC_PREFIX = lazy_re(
     r"^(?:AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|soat)-|xox[baprs]-|(?:sk|rk)_live_|"
     r"AIza|eyJ|SG\.|npm_|pypi-|dckr_pat_|hv[sb]\.|do[opr]_v1_|sk-ant-|sk-(?:proj|svcacct|admin)-|hf_|dapi|"
     r"shp(?:at|ca|pa|ss)_|PMAK-|glc_|glsa_|NRAK-|AGE-SECRET-KEY-|https://hooks\.slack\.com/\w+/|"
@@ -187,7 +172,7 @@ def entropy(text: str) -> float:
 
 
 # -- placeholders and references ---------------------------------------------------------------
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy_re(
     r"(?ix)^(?:"
     r"|\s+|changeme|change[_\-\s.]?me|changeit|change[_\-\s]?this|replace[_\-\s]?me|to[_\-\s]?be[_\-\s]?replaced|"
     r"fill[_\-\s]?me(?:[_\-\s]?in)?|set[_\-\s]?me|insert[_\-\s]?\w*[_\-\s]?here|\w*[_\-]here|"
@@ -200,12 +185,12 @@ _PLACEHOLDER = re.compile(
     r"(?:arn|projects|vault|secretsmanager|ssm|kms|sm|azurekeyvault|gcp|gcpsm|awssm|awsssm|ref\+\w+|op|env)[:/].*"
     r")$")
 # Text that makes any value a template or a reference, wherever it appears.
-_INTERPOLATED = re.compile(r"\$\{|\$\(|\{\{|\{%|%\{|#\{|\(\(|<%|\[\[|__[A-Za-z]\w*__")
-_MARKERS = re.compile(r"(?i)example|changeme|change_me|replace_?me|placeholder|redacted|dummy|xxxx|\*\*\*|<[^>]*>")
-_ENV_REF = re.compile(r"^\$[A-Za-z_]\w*$|^%[A-Za-z_]\w*%$")
-_TF_REF = re.compile(r"^(?:var|local|data|module|each|count|self|path)\.[\w.\-\[\]\"*]+$")
-_RESOURCE_REF = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9_\-]+\.[a-z0-9_.\[\]\"*]+$")
-_UPPER_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_INTERPOLATED = lazy_re(r"\$\{|\$\(|\{\{|\{%|%\{|#\{|\(\(|<%|\[\[|__[A-Za-z]\w*__")
+_MARKERS = lazy_re(r"(?i)example|changeme|change_me|replace_?me|placeholder|redacted|dummy|xxxx|\*\*\*|<[^>]*>")
+_ENV_REF = lazy_re(r"^\$[A-Za-z_]\w*$|^%[A-Za-z_]\w*%$")
+_TF_REF = lazy_re(r"^(?:var|local|data|module|each|count|self|path)\.[\w.\-\[\]\"*]+$")
+_RESOURCE_REF = lazy_re(r"^[a-z][a-z0-9_]*\.[a-z0-9_\-]+\.[a-z0-9_.\[\]\"*]+$")
+_UPPER_NAME = lazy_re(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 
 
 def is_placeholder(value: str) -> bool:
@@ -340,12 +325,12 @@ _SETTING_WORDS = frozenset({
     "allow", "deny", "allowed", "denied", "manual", "managed", "internal", "external", "random",
     "generated", "rotate", "static", "dynamic", "plain", "plaintext", "basic", "bearer", "digest",
 })
-_PATHISH = re.compile(r"^(?:[a-z0-9_.\-]+/)+[a-z0-9_.\-]*$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
+_PATHISH = lazy_re(r"^(?:[a-z0-9_.\-]+/)+[a-z0-9_.\-]*$")
+_EMAIL = lazy_re(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.I)
 _REFERENCE_PREFIXES = ("$", "/", "./", "../", "~", "arn:", "projects/", "http://", "https://", "file:",
                        "s3://", "gs://", "az://", "vault:", "ssm:", "secretsmanager:", "sm://", "ref+",
                        "@Microsoft.KeyVault", "keyvault:", "secretref:", "op://")
-_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?[a-zA-Z]{0,2}$")
+_NUMBER = lazy_re(r"^[+-]?\d+(?:\.\d+)?[a-zA-Z]{0,2}$")
 
 
 def looks_chosen(value: str) -> bool:
@@ -437,7 +422,7 @@ def scan_text(text) -> list[Secret]:
     return sorted(found, key=lambda s: s.start)
 
 
-_ASSIGN_RE = re.compile(
+_ASSIGN_RE = lazy_re(
     r"(?im)(?:^|[\s;{,(]|export\s+)[\"']?([A-Za-z_][\w.\-]*)[\"']?[ \t]*(?::|=)[ \t]*[\"']?([^\s\"'`;,)]{6,})")
 
 
@@ -479,8 +464,8 @@ _MYSQL = frozenset({"mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlche
 _LOGIN_TOOLS = frozenset({"docker", "podman", "buildah", "skopeo", "helm", "oras", "crane", "nerdctl"})
 _USER_FLAGS = {"curl": ("-u", "--user", "-U", "--proxy-user"), "wget": (), "lftp": ("-u",)}
 _HEADER_FLAGS = ("-H", "--header")
-_AUTH_HEADER = re.compile(r"(?i)^\s*(?:proxy-)?authorization\s*:\s*(?:basic|bearer|token|digest)?\s*(\S+)\s*$")
-_NAMED_HEADER = re.compile(r"^\s*([A-Za-z0-9\-_]+)\s*:\s*(\S+)\s*$")
+_AUTH_HEADER = lazy_re(r"(?i)^\s*(?:proxy-)?authorization\s*:\s*(?:basic|bearer|token|digest)?\s*(\S+)\s*$")
+_NAMED_HEADER = lazy_re(r"^\s*([A-Za-z0-9\-_]+)\s*:\s*(\S+)\s*$")
 
 
 def argv_secrets(argv: list[str]) -> list[Secret]:

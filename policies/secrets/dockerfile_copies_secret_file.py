@@ -39,17 +39,18 @@ from __future__ import annotations
 import posixpath
 import re
 
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-_SECRET_FILE = re.compile(
+_SECRET_FILE = lazy_re(
     r"(?i)^(?:id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?|[\w.\-]+\.(?:key|p12|pfx|jks|keystore|ppk)|"
     r"\.env(?:\.(?!example$|sample$|template$|dist$|defaults?$|test$|ci$)[\w\-]+)?|"
     r"\.netrc|_netrc|\.git-credentials|\.pypirc|\.pgpass|credentials|kubeconfig|\.ssh)$")
 # Files named for what they hold: secret.txt, secrets.json, credentials.yaml, api_key.txt, ...
-_NAMED = re.compile(r"(?i)^(?:secrets?|passwords?|tokens?|credentials|creds|api[_\-]?keys?|private[_\-]?key|"
+_NAMED = lazy_re(r"(?i)^(?:secrets?|passwords?|tokens?|credentials|creds|api[_\-]?keys?|private[_\-]?key|"
                     r"service[_\-]?account(?:[_\-]key)?|sa[_\-]key)\.(?:txt|json|ya?ml|ini|conf|cfg|properties|env)$")
-_PUBLIC = re.compile(r"(?i)\.pub$|^(?:ca|public|pub)[\w.\-]*\.key$")
+_PUBLIC = lazy_re(r"(?i)\.pub$|^(?:ca|public|pub)[\w.\-]*\.key$")
 
 
 def _secret_file(path: str) -> str | None:

@@ -46,9 +46,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 import zlib
 
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
@@ -77,7 +77,7 @@ SCRIPT_KEYS = frozenset({
     "sysprep-specialize-script-cmd", "windows-shutdown-script-ps1",
 })
 _MAX_DECODED = 1 << 20
-_BASE64 = re.compile(r"^[A-Za-z0-9+/\s]+=*\s*$")
+_BASE64 = lazy_re(r"^[A-Za-z0-9+/\s]+=*\s*$")
 
 
 @policy(id="IAC-SEC-004", name="user-data-secret", severity=Severity.HIGH, family="secrets",

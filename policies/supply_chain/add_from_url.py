@@ -30,13 +30,14 @@ from __future__ import annotations
 
 import re
 
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
 from ..secrets._detect import redact
 
-_URL = re.compile(r"^https?://", re.I)
-_GIT = re.compile(r"(?:\.git(?:[#?].*)?$)|^git@|^git://", re.I)
+_URL = lazy_re(r"^https?://", re.I)
+_GIT = lazy_re(r"(?:\.git(?:[#?].*)?$)|^git@|^git://", re.I)
 
 
 @policy(id="IAC-SUP-003", name="add-from-url", severity=Severity.MEDIUM, family="supply-chain",

@@ -32,8 +32,7 @@ RUN curl -fsSLo /tmp/setup.sh https://deb.nodesource.com/setup_22.x \
 
 from __future__ import annotations
 
-import re
-
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
@@ -41,7 +40,7 @@ from .._docker import SHELLS, pipelines, run_scripts, runs_stdin
 from ..secrets._detect import redact
 
 DOWNLOADERS = frozenset({"curl", "wget", "fetch"})
-_RUNS_DOWNLOAD = re.compile(r"^(<\(|\$\(|`)\s*(?:sudo\s+)?(curl|wget|fetch)\b")
+_RUNS_DOWNLOAD = lazy_re(r"^(<\(|\$\(|`)\s*(?:sudo\s+)?(curl|wget|fetch)\b")
 
 
 @policy(id="IAC-SUP-002", name="curl-pipe-shell", severity=Severity.HIGH, family="supply-chain",

@@ -37,18 +37,19 @@ from __future__ import annotations
 
 import re
 
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
 from .._docker import commands, run_scripts
 from ..secrets._detect import redact
 
-_PIPS = re.compile(r"^pip(?:\d+(?:\.\d+)*)?$")
+_PIPS = lazy_re(r"^pip(?:\d+(?:\.\d+)*)?$")
 _BRANCHES = frozenset({"main", "master", "develop", "dev", "trunk", "head", "latest", "default", "stable"})
-_VCS = re.compile(r"^(?:git|hg|svn|bzr)\+[a-z+]+://", re.I)
-_ARCHIVE = re.compile(r"^https?://\S+\.(?:zip|tar\.gz|tgz|tar\.bz2|tar\.xz|whl)(?:[?#].*)?$", re.I)
+_VCS = lazy_re(r"^(?:git|hg|svn|bzr)\+[a-z+]+://", re.I)
+_ARCHIVE = lazy_re(r"^https?://\S+\.(?:zip|tar\.gz|tgz|tar\.bz2|tar\.xz|whl)(?:[?#].*)?$", re.I)
 _NODE = frozenset({"npm", "yarn", "pnpm"})
-_NODE_GIT = re.compile(r"^(?:git\+[a-z]+://|git://|github:|gitlab:|bitbucket:|https://github\.com/)", re.I)
+_NODE_GIT = lazy_re(r"^(?:git\+[a-z]+://|git://|github:|gitlab:|bitbucket:|https://github\.com/)", re.I)
 
 
 def _vcs_ref(url: str) -> str | None:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
@@ -46,14 +47,14 @@ from .._docker import pipelines, run_scripts
 
 _APT = frozenset({"apt-get", "apt", "aptitude"})
 _APT_FLAGS = frozenset({"--allow-unauthenticated", "--allow-insecure-repositories", "--force-yes"})
-_APT_OPTIONS = re.compile(r"(?i)^(?:APT::Get::AllowUnauthenticated|Acquire::AllowInsecureRepositories|"
+_APT_OPTIONS = lazy_re(r"(?i)^(?:APT::Get::AllowUnauthenticated|Acquire::AllowInsecureRepositories|"
                           r"Acquire::AllowDowngradeToInsecureRepositories)=(?:1|true|yes)$")
 _RPM_FAMILY = frozenset({"yum", "dnf", "microdnf", "tdnf", "yum-config-manager", "dnf-config-manager"})
 _RPM_FLAGS = frozenset({"--nosignature", "--nodigest", "--nofiledigest", "--noverify"})
-_GPGCHECK_OFF = re.compile(r"(?i)^(?:[\w.*\-]+\.)?gpgcheck=(?:0|false|no)$")
+_GPGCHECK_OFF = lazy_re(r"(?i)^(?:[\w.*\-]+\.)?gpgcheck=(?:0|false|no)$")
 # A remote apt source marked trusted (a local file:// repository of packages built in the same
 # step cannot be signed, and is not reported), or a yum/dnf repository with gpgcheck=0.
-_WRITTEN_OFF = re.compile(r"(?i)\[[^\]]*\btrusted=yes\b[^\]]*\]\s*[\"']?(?:https?|ftp|tor\+https?)://|"
+_WRITTEN_OFF = lazy_re(r"(?i)\[[^\]]*\btrusted=yes\b[^\]]*\]\s*[\"']?(?:https?|ftp|tor\+https?)://|"
                           r"^\s*gpgcheck\s*=\s*0\s*$", re.M)
 _WRITERS = frozenset({"echo", "printf", "tee"})
 

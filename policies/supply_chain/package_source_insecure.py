@@ -35,13 +35,14 @@ from __future__ import annotations
 
 import re
 
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
 from .._docker import commands, run_scripts
 from ..secrets._detect import redact
 
-_HTTP = re.compile(r"(?i)^[\"']?http://(?!(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])(?::\d+)?(?:/|$))")
+_HTTP = lazy_re(r"(?i)^[\"']?http://(?!(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])(?::\d+)?(?:/|$))")
 _NODE = frozenset({"npm", "yarn", "pnpm", "npx"})
 _REGISTRY_VARS = frozenset({"NPM_CONFIG_REGISTRY", "YARN_REGISTRY", "YARN_NPM_REGISTRY_SERVER",
                             "PNPM_REGISTRY", "GEM_SOURCE", "BUNDLE_MIRROR__ALL", "GOPROXY"})

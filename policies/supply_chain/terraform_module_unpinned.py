@@ -39,14 +39,15 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
 from ..secrets._detect import redact
 
 # namespace/name/provider, optionally behind a registry host and followed by //subdir.
-_REGISTRY = re.compile(r"^(?:[a-z0-9.\-]+\.[a-z]{2,}(?::\d+)?/)?[\w\-]+/[\w\-]+/[\w\-]+(?://[^?]*)?$", re.I)
-_GIT = re.compile(r"^(?:git::|git@|(?:github\.com|bitbucket\.org)/)", re.I)
+_REGISTRY = lazy_re(r"^(?:[a-z0-9.\-]+\.[a-z]{2,}(?::\d+)?/)?[\w\-]+/[\w\-]+/[\w\-]+(?://[^?]*)?$", re.I)
+_GIT = lazy_re(r"^(?:git::|git@|(?:github\.com|bitbucket\.org)/)", re.I)
 _BRANCHES = frozenset({"main", "master", "develop", "development", "dev", "trunk", "head", "latest",
                        "release", "stable", "default"})
 
