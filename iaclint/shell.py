@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import posixpath
 import re
-from dataclasses import dataclass, field
 
 from .lazyre import lazy_re
 
@@ -37,13 +36,23 @@ _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!"
 HEREDOC_WORD = lazy_re(r"^\d*<<-?")
 
 
-@dataclass
 class Command:
     """One simple command: ``words`` after quote removal, ``assignments`` that precede it."""
 
-    words: list[str]
-    text: str
-    assignments: list[tuple[str, str]] = field(default_factory=list)
+    def __init__(self, words: list[str], text: str, assignments: list[tuple[str, str]] | None = None):
+        self.words = words
+        self.text = text
+        self.assignments = [] if assignments is None else assignments
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.words, self.text, self.assignments) == (other.words, other.text, other.assignments)
+
+    __hash__ = None  # mutable
+
+    def __repr__(self) -> str:
+        return f"Command(words={self.words!r}, text={self.text!r}, assignments={self.assignments!r})"
 
     @functools.cached_property
     def argv(self) -> list[str]:

@@ -8,8 +8,7 @@ value is written so a finding can point at it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from iaclint.lazyre import lazy_re
 from iaclint.model import Node
@@ -28,8 +27,7 @@ PSS_BASELINE = "pss-baseline"
 PSS_RESTRICTED = "pss-restricted"
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """A security-context field as the container sees it.
 
     ``value`` is None when neither the container nor the pod sets it; ``level`` is
@@ -131,8 +129,7 @@ def substitution_token(name: str, value: str) -> bool:
     return bool(_UPPER_TOKEN.match(v)) and name.strip().upper().replace("-", "_").replace(".", "_") in v
 
 
-@dataclass(frozen=True)
-class Explicit:
+class Explicit(NamedTuple):
     """A security-context field written at one level: the pod's or one container's.
 
     Pod Security admission judges each written value on its own, whatever overrides it, so the

@@ -9,8 +9,7 @@ else (a snapshot, a primary cluster) and must not be judged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from iaclint.model import Severity
 from iaclint.registry import policy
@@ -18,8 +17,7 @@ from iaclint.registry import policy
 from ._values import hcl, is_false, is_true
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
     id: str
     name: str
     severity: Severity
@@ -41,7 +39,7 @@ class Flag:
     off: Callable = is_false
     on: Callable = is_true
     precision: str = "high"
-    tags: tuple = field(default=())
+    tags: tuple = ()
 
 
 def check(resource, flag: Flag):

@@ -87,7 +87,7 @@ resource "aws_db_instance" "app" {
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from iaclint.lazyre import lazy_re
 from iaclint.model import Severity, Unknown, UnknownValue
@@ -110,8 +110,7 @@ _SQLSERVER_FAMILY = lazy_re(r"^sqlserver-(?:ee|se|ex|web)-\d+\.\d+$")
 _VERSION = lazy_re(r"^\s*(\d+)(?:\.(\d+))?")
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     """Where a database type names its parameter group, and the arguments that matter."""
 
     type: str

@@ -8,8 +8,7 @@ Only values written in the code are judged, except where the default itself acce
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from iaclint.model import Severity
 from iaclint.registry import policy
@@ -26,8 +25,7 @@ APP_SERVICES = (
 )
 
 
-@dataclass(frozen=True)
-class MinTls:
+class MinTls(NamedTuple):
     id: str
     name: str
     applies_to: tuple

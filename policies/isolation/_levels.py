@@ -21,9 +21,8 @@ from __future__ import annotations
 import os
 import traceback
 import weakref
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from iaclint.model import KIND_GROUPS, Node, Resource, Unknown, UnknownValue
 
@@ -57,15 +56,13 @@ def rank(level: str) -> int:
 
 
 # -- evidence -------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
 class Evidence:
     """One fact behind a verdict: where it is written, what it says, and why it matters."""
 
-    file: str
-    line: int
-    path: str
-    value: Any
-    why: str
+    __slots__ = ("file", "line", "path", "value", "why")
+
+    def __init__(self, file: str, line: int, path: str, value: Any, why: str):
+        self.file, self.line, self.path, self.value, self.why = file, line, path, value, why
 
     def to_dict(self) -> dict:
         return {"file": self.file, "line": self.line, "path": self.path, "value": _plain(self.value),
@@ -140,8 +137,7 @@ def _unknown_in(value: Any) -> Unknown | None:
 
 
 # -- settings (the ``[isolation]`` config table) --------------------------------------------------
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     floors: tuple = tuple(sorted(DEFAULT_FLOORS.items()))
     namespaces: tuple = ()          # ((glob, tier), ...)
     selectors: tuple = ()           # ((((key, value), ...), tier), ...)
@@ -180,15 +176,13 @@ class Settings:
 
 
 # -- the workload row -----------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
 class Toleration:
-    key: str
-    operator: str
-    value: str
-    effect: str
+    __slots__ = ("key", "operator", "value", "effect")
+
+    def __init__(self, key: str, operator: str, value: str, effect: str):
+        self.key, self.operator, self.value, self.effect = key, operator, value, effect
 
 
-@dataclass(eq=False)
 class Placement:
     """Which nodes a Kubernetes workload may land on, as far as its manifest says.
 
@@ -196,10 +190,10 @@ class Placement:
     each ANDed with the nodeSelector); each constraint is ``(key, operator, values)``.
     """
 
-    terms: list
-    tolerations: list
-    evidence: list
-    anchor: tuple
+    __slots__ = ("terms", "tolerations", "evidence", "anchor")
+
+    def __init__(self, terms: list, tolerations: list, evidence: list, anchor: tuple):
+        self.terms, self.tolerations, self.evidence, self.anchor = terms, tolerations, evidence, anchor
 
     @property
     def confined(self) -> bool:
@@ -211,26 +205,27 @@ class Placement:
         return [t for t in self.tolerations if t.key and t.effect in ("NoSchedule", "NoExecute")]
 
 
-@dataclass(eq=False)
 class Workload:
-    resource: Resource
-    kind: str
-    name: str
-    namespace: str
-    address: str
-    line: int
-    low: str
-    high: str
-    evidence: list
-    anchor: tuple                               # where a finding about the level points
-    unknowns: list = field(default_factory=list)  # what leaves the level (or tier) open
-    tier: str = "standard"
-    tier_evidence: list = field(default_factory=list)
-    tier_unknown: Unknown | None = None
-    floor: str | None = None
-    placement: Placement | None = None
-    runtime_class: "RuntimeRef | None" = None
-    settings: "Settings | None" = None
+    __slots__ = ("resource", "kind", "name", "namespace", "address", "line", "low", "high", "evidence",
+                 "anchor", "unknowns", "tier", "tier_evidence", "tier_unknown", "floor", "placement",
+                 "runtime_class", "settings")
+
+    def __init__(self, resource: Resource, kind: str, name: str, namespace: str, address: str, line: int,
+                 low: str, high: str, evidence: list,
+                 anchor: tuple,                        # where a finding about the level points
+                 unknowns: list | None = None,         # what leaves the level (or tier) open
+                 tier: str = "standard", tier_evidence: list | None = None,
+                 tier_unknown: Unknown | None = None, floor: str | None = None,
+                 placement: Placement | None = None, runtime_class: "RuntimeRef | None" = None,
+                 settings: "Settings | None" = None):
+        self.resource, self.kind, self.name, self.namespace = resource, kind, name, namespace
+        self.address, self.line, self.low, self.high = address, line, low, high
+        self.evidence, self.anchor = evidence, anchor
+        self.unknowns = [] if unknowns is None else unknowns
+        self.tier = tier
+        self.tier_evidence = [] if tier_evidence is None else tier_evidence
+        self.tier_unknown, self.floor, self.placement = tier_unknown, floor, placement
+        self.runtime_class, self.settings = runtime_class, settings
 
     @property
     def file(self) -> str:
@@ -386,15 +381,19 @@ _WELL_KNOWN: dict[str, dict] = {
 }
 
 
-@dataclass(eq=False)
 class RuntimeRef:
-    name: str
-    path: tuple                     # where runtimeClassName is written in the workload
-    level: str | None               # None: nobody can say
-    source: str                     # "scanned", "well-known", "config", "unknown"
-    evidence: list
-    node_selector: dict = field(default_factory=dict)   # key -> (value, Evidence)
-    tolerations: list = field(default_factory=list)     # [(Toleration, Evidence)]
+    __slots__ = ("name", "path", "level", "source", "evidence", "node_selector", "tolerations")
+
+    def __init__(self, name: str,
+                 path: tuple,                        # where runtimeClassName is written in the workload
+                 level: str | None,                  # None: nobody can say
+                 source: str,                        # "scanned", "well-known", "config", "unknown"
+                 evidence: list,
+                 node_selector: dict | None = None,  # key -> (value, Evidence)
+                 tolerations: list | None = None):   # [(Toleration, Evidence)]
+        self.name, self.path, self.level, self.source, self.evidence = name, path, level, source, evidence
+        self.node_selector = {} if node_selector is None else node_selector
+        self.tolerations = [] if tolerations is None else tolerations
 
 
 def runtime_class_of(ctx: "_Context", res: Resource) -> RuntimeRef | None:

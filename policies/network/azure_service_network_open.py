@@ -9,8 +9,7 @@ exception noted in its row). The storage account row of this family is IAC-NET-0
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from iaclint.model import Severity, Unknown, UnknownValue
 from iaclint.registry import policy
@@ -20,8 +19,7 @@ from ._net import as_bool, as_text, world_cidrs
 PUBLIC = "public_network_access_enabled"
 
 
-@dataclass(frozen=True)
-class OpenService:
+class OpenService(NamedTuple):
     id: str
     name: str
     type: str                    # the service's resource type

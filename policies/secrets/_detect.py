@@ -28,14 +28,13 @@ import json
 import math
 import posixpath
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from iaclint.lazyre import LazyPattern, lazy_re
 from iaclint.model import Encoded
 
 
-@dataclass(frozen=True)
-class Secret:
+class Secret(NamedTuple):
     kind: str       # human name: "AWS access key id", "password", ...
     value: str      # the matched secret text (never print it: use masked)
     start: int = 0  # offset inside the scanned text

@@ -11,7 +11,7 @@ whose literal is a variable default is reported at that default (IAC-SEC-011).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from iaclint.model import Severity
 from iaclint.registry import policy
@@ -20,8 +20,7 @@ from ._detect import check_value, json_value, scan_text
 from ._tf import COMPUTED_NOTE, INPUT_TYPES, Origins, holders
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     id: str
     name: str
     doc: str

@@ -11,7 +11,7 @@ a ``.tfvars`` file or an expression is reported at the argument, saying so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from iaclint.model import Severity
 from iaclint.registry import policy
@@ -27,8 +27,7 @@ comes from (a generated value, a secret store, a managed secret), not hold it.
 """
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     id: str
     name: str
     summary: str

@@ -10,7 +10,7 @@ digest; a Kustomize ``images`` entry pins what it sets (``newTag`` a tag, ``dige
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from iaclint.images import ImageRef, parse_image_ref
 
@@ -22,8 +22,7 @@ def templated(image: str) -> bool:
     return any(mark in image for mark in _TEMPLATE_MARKS)
 
 
-@dataclass(frozen=True)
-class Pinning:
+class Pinning(NamedTuple):
     tag: bool = False
     digest: bool = False
 
