@@ -34,25 +34,34 @@ class Policy:
     family: str
     applies_to: frozenset
     func: Callable
-    doc: str
+    doc: str  # the docstring as written: :attr:`text` is it dedented, for the docs and rules
     equivalents: tuple = ()
     cwe: int | None = None
     scope: str = "resource"  # or "project": the function receives the project index
     precision: str = "high"
     tags: tuple = ()
     module: str = ""
+    _text: str | None = field(default=None, compare=False, hash=False, repr=False)
     _sections: dict | None = field(default=None, compare=False, hash=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        """The docstring dedented and stripped, on first use (a scan seldom needs it: registering
+        ~100 policies would dedent ~100 docstrings)."""
+        if self._text is None:
+            object.__setattr__(self, "_text", _dedent(self.doc))
+        return self._text
 
     @property
     def sections(self) -> dict[str, str]:
         """The docstring's ``## Why`` / ``## Fix`` / ``## Example`` sections, parsed on first use."""
         if self._sections is None:
-            object.__setattr__(self, "_sections", _sections(self.doc))
+            object.__setattr__(self, "_sections", _sections(self.text))
         return self._sections
 
     @property
     def summary(self) -> str:
-        return self.doc.strip().splitlines()[0].strip() if self.doc.strip() else self.name
+        return self.text.splitlines()[0].strip() if self.text else self.name
 
     @property
     def checkov(self) -> tuple:
@@ -69,7 +78,7 @@ class Policy:
     @property
     def body(self) -> str:
         """The docstring without its summary line: markdown with ## Why / ## Fix / ## Example."""
-        lines = self.doc.strip().splitlines()
+        lines = self.text.splitlines()
         return "\n".join(lines[1:]).strip()
 
     def to_dict(self) -> dict:
@@ -138,7 +147,7 @@ def policy(*, id: str, name: str, severity: Severity, family: str, applies_to: I
             func.__name__ = func.__qualname__ = name.replace("-", "_")
         # The function's docstring, or the module's when a module holds one policy (the
         # module object is in sys.modules, docstring set, while its body runs).
-        text = _dedent(func.__doc__ or getattr(sys.modules.get(func.__module__), "__doc__", "") or "")
+        text = func.__doc__ or getattr(sys.modules.get(func.__module__), "__doc__", "") or ""
         pol = Policy(
             id=id, name=name, severity=severity, family=family,
             applies_to=expand_kinds(tuple(applies_to)), func=func, doc=text,
