@@ -103,7 +103,8 @@ class Command:
 
 # A shell word: runs of unquoted characters, backslash escapes, '...' and "...", read exactly
 # as shlex.split(posix=True) reads them, at a fraction of its cost (a test compares the two).
-_SHELL_WORD = lazy_re(r"(?:[^ \t\r\n'\"\\]+|\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\")+", re.S)
+_WORD = r"(?:[^ \t\r\n'\"\\]+|\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\")+"
+_SHELL_WORD = lazy_re(_WORD, re.S)
 _SHELL_PIECE = lazy_re(r"[^'\"\\]+|\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\"", re.S)
 _DQ_ESCAPE = lazy_re(r'\\([\\"])')
 
@@ -111,7 +112,7 @@ _DQ_ESCAPE = lazy_re(r'\\([\\"])')
 # The whole text as blank-separated words, or no match. Atomic and possessive: a word is taken
 # whole or not at all, so a failure (an unbalanced quote) costs one pass, not every way to cut
 # the words into pieces.
-_SHELL_WORDS = re.compile(r"[ \t\r\n]*+(?:(?>%s)[ \t\r\n]*+)*+" % _SHELL_WORD.pattern, re.S)
+_SHELL_WORDS = lazy_re(r"[ \t\r\n]*+(?:(?>%s)[ \t\r\n]*+)*+" % _WORD, re.S)
 
 
 def split_words(text: str) -> list[str]:
