@@ -127,6 +127,24 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_ERROR
 
 
+def entry() -> None:
+    """The ``iaclint`` command (and ``python -m iaclint``): :func:`main`, then an immediate exit.
+
+    A scan leaves hundreds of thousands of objects behind, and a normal interpreter exit walks
+    them all (a last cycle collection, module teardown) to free memory the operating system takes
+    back anyway: ~5% of a scan's instructions (terraform-aws-eks 2,588M -> 2,471M). As mypy does,
+    the command flushes its output and ends the process there. An exception still propagates
+    and exits the usual way; callers of :func:`main` are unaffected.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe (iaclint scan | head): nothing more to say
+        pass
+    os._exit(code)
+
+
 class _Progress:
     """``parsed 120/958 files`` on a terminal's stderr, once a scan has run for a second."""
 
