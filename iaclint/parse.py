@@ -69,7 +69,8 @@ def well_formed(kind: str, value) -> bool:
 
 
 def _parse_batch(batch: list[tuple[str, str, str]]) -> list[tuple[str, object, list[Diagnostic]]]:
-    return [(path, *parse_file(kind, text, path)) for path, kind, text in batch]
+    with paused_collector():  # parsed trees hold no cycles: nothing for it to find
+        return [(path, *parse_file(kind, text, path)) for path, kind, text in batch]
 
 
 def parse_all(files: dict[str, tuple[str, str]], cache=None, jobs: int = 1,
@@ -94,16 +95,16 @@ def parse_all(files: dict[str, tuple[str, str]], cache=None, jobs: int = 1,
     results: list = []
     if jobs > 1 and len(todo) > 1 and size >= PARALLEL_MIN_BYTES:
         try:
-            results = _parallel(todo, jobs, size, lambda n: progress(done + n, total) if progress else None)
+            with paused_collector():  # the workers' trees are unpickled here: no cycles either
+                results = _parallel(todo, jobs, size, lambda n: progress(done + n, total) if progress else None)
         except (OSError, RuntimeError, ImportError):  # no processes here (a sandbox): parse serially
             results = []
     if len(results) != len(todo):
         results = []
-        with paused_collector():  # parsed trees hold no cycles: nothing for it to find
-            for item in todo:
-                results.extend(_parse_batch([item]))
-                if progress:
-                    progress(done + len(results), total)
+        for item in todo:
+            results.extend(_parse_batch([item]))
+            if progress:
+                progress(done + len(results), total)
     for path, payload, diags in results:
         out[path] = (payload, diags)
         if cache is not None:
