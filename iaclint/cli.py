@@ -134,8 +134,15 @@ def entry() -> None:
     them all (a last cycle collection, module teardown) to free memory the operating system takes
     back anyway: ~5% of a scan's instructions (terraform-aws-eks 2,588M -> 2,471M). As mypy does,
     the command flushes its output and ends the process there. An exception still propagates
-    and exits the usual way; callers of :func:`main` are unaffected.
+    and exits the usual way; callers of :func:`main` are unaffected. The cycle collector is off
+    for the command: terraform-aws-eks 2,472M -> 2,374M instructions, 200k generated lines
+    4.6 s -> 3.7 s, for 0.7 MB and 9 MB more peak memory.
     """
+    import gc
+    # One short process whose objects (trees, resources, findings) live until it ends: the cycle
+    # collector would walk all of them again and again to find next to nothing. Off for the
+    # whole command, as paused_collector turns it off for a scan's stretches in library use.
+    gc.disable()
     code = main()
     try:
         sys.stdout.flush()
