@@ -17,7 +17,6 @@ importing a parser.
 from __future__ import annotations
 
 import functools
-import posixpath
 import re
 
 from .lazyre import lazy_re
@@ -127,7 +126,7 @@ def split_words(text: str) -> list[str]:
 
 
 def _basename(path: str) -> str:
-    return path.rpartition("/")[2]  # posixpath.basename, without its os.fspath and str checks
+    return path.rpartition("/")[2]  # posixpath.basename without its os.fspath and type checks
 
 
 def _unquote(piece: str) -> str:
