@@ -2,14 +2,16 @@
 
     python benchmarks/floor.py parse FOLDER [--jobs N]   # discover, read and parse every file
     python benchmarks/floor.py hash FOLDER               # discover, read and hash every file
-    python benchmarks/floor.py evaluate FOLDER [--jobs N] # parse, then evaluate every module
+    python benchmarks/floor.py evaluate FOLDER [--jobs N] [--scan-types]
+                                                         # parse, then evaluate every module
 
 ``parse`` is what a cold scan cannot go below without a faster parser (same discovery, same
 reading, same parsers and worker processes as ``iaclint scan``, no evaluation, no policies, no
 output); ``hash`` is the floor of a warm scan, which must at least read every file and hash it
 to find its cache entry. ``evaluate`` adds Terraform evaluation (variables, locals, functions,
 modules, references) to ``parse``, building every resource, with no policy run: the difference
-is what evaluation costs.
+is what evaluation costs. With ``--scan-types`` it evaluates as a scan does: it builds the
+resource types the built-in policies read, and of the others only what an expression reads.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ def main() -> int:
     ap.add_argument("mode", choices=["parse", "hash", "evaluate"])
     ap.add_argument("folder")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--scan-types", action="store_true", help="evaluate: build only the types policies read")
     args = ap.parse_args()
     from iaclint.discovery import choose_root, discover
     root = choose_root([args.folder])
@@ -34,8 +37,12 @@ def main() -> int:
                 hashlib.sha256(fh.read()).digest()
         return 0
     if args.mode == "evaluate":
-        from iaclint.engine import ScanOptions, load
-        load([args.folder], options=ScanOptions(jobs=args.jobs))
+        from iaclint.engine import ScanOptions, _wanted_types, load
+        wanted = None
+        if args.scan_types:
+            from iaclint import registry
+            wanted = _wanted_types(registry.catalogue())
+        load([args.folder], options=ScanOptions(jobs=args.jobs), wanted=wanted)
         return 0
     from iaclint.engine import MAX_FILE_BYTES, _read
     from iaclint.parse import parse_all
