@@ -15,7 +15,6 @@ import hashlib
 import os
 import pickle
 import stat
-import tempfile
 
 from . import __version__
 from .files import NONBLOCKING, read_regular
@@ -149,6 +148,7 @@ class ParseCache:
         path = self._path(key)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
+            import tempfile  # here: a scan that writes nothing does not import it (and random)
             fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as fh:
