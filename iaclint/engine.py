@@ -530,8 +530,12 @@ class _Runner:
                 continue
             for t in sorted(pol.applies_to):
                 for res in by_type.get(t, ()):
-                    if res.file in self.report:
+                    if res.file in self.report or self._overridden_here(res):
                         self._call(pol, res, opts, res)
+
+    def _overridden_here(self, res: Resource) -> bool:
+        """Whether an override file reported on wrote part of ``res`` (pre-commit passed it)."""
+        return any(path in self.report for path in res.meta.get("override_files", ()))
 
     def _call(self, pol, subject, opts, resource: Resource | None) -> None:
         try:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 __all__ = [
-    "Severity", "Span", "Location", "Unknown", "UnknownValue", "Node", "Resource", "Finding",
+    "Severity", "Span", "FileSpan", "Location", "Unknown", "UnknownValue", "Node", "Resource", "Finding",
     "Diagnostic", "FAMILIES", "KIND_GROUPS", "expand_kinds",
 ]
 
@@ -56,6 +56,17 @@ class Span:
 
     def __reduce__(self):  # a plain tuple: the parse cache unpickles hundreds of thousands of these
         return (Span, (self.line, self.column, self.end_line, self.end_column))
+
+
+@dataclass(frozen=True, slots=True)
+class FileSpan(Span):
+    """A span in another file than its resource's: what an override file (``override.tf``,
+    ``*_override.tf``) wrote into a block of another file of its module."""
+
+    path: str = ""
+
+    def __reduce__(self):
+        return (FileSpan, (self.line, self.column, self.end_line, self.end_column, self.path))
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +270,8 @@ class Node:
             span = self.span(at)
         return Finding(
             policy_id="", severity=Severity.LOW, message=message,
-            location=Location(self.resource.file, span), address=self.resource.address,
+            location=Location(getattr(span, "path", None) or self.resource.file, span),
+            address=self.resource.address,
             properties=properties, resource=self.resource,
         )
 

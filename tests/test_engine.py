@@ -187,6 +187,16 @@ def test_precommit_mode_checks_a_manifest_against_the_other_manifests_of_the_tre
     assert alone.files == ["apps/web.yaml"]
 
 
+def test_precommit_mode_reports_what_an_override_file_passed_alone_wrote(tmp_path, monkeypatch):
+    write(tmp_path, {"main.tf": OPEN_SG.replace('["0.0.0.0/0"]', '["10.0.0.0/8"]'),
+                     "override.tf": 'resource "aws_security_group" "ssh" {\n  ingress {\n    from_port = 22\n'
+                                    '    to_port = 22\n    protocol = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n'})
+    whole = run_scan(tmp_path, monkeypatch, select=["IAC-NET-001"])
+    alone = run_scan(tmp_path, monkeypatch, paths=["override.tf"], select=["IAC-NET-001"])
+    assert ids(alone) == ids(whole) == [("override.tf", 6, "IAC-NET-001")]
+    assert ids(run_scan(tmp_path, monkeypatch, paths=["main.tf"], select=["IAC-NET-001"])) == []
+
+
 def test_precommit_mode_does_not_report_a_default_every_caller_overrides(tmp_path, monkeypatch):
     write(tmp_path, {"mod/main.tf": 'variable "cidr" {\n  default = "0.0.0.0/0"\n}\n' + SG_WITH_CIDR,
                      "live/main.tf": 'module "m" {\n  source = "../mod"\n  cidr   = "10.0.0.0/8"\n}\n',

@@ -425,3 +425,24 @@ resource "aws_x" "s" {
     assert attrs["legacy_dot"] == [22, 80]    # .0 inside a legacy splat is per element
     assert attrs["full"] == [22, 80]
     assert attrs["after_legacy"] == "b"
+
+
+def test_override_files_merge_in_lexical_order_and_keep_their_places():
+    from iaclint.model import FileSpan
+    m = module({
+        "main.tf": 'variable "size" { default = 10 }\n'
+                   'resource "aws_x" "a" {\n  size = var.size\n  tags = { team = "a" }\n  inner {\n    n = 1\n  }\n}\n',
+        "b_override.tf": 'resource "aws_x" "a" {\n  tags = { team = "b" }\n  inner {\n    n = 2\n  }\n}\n',
+        "override.tf": 'variable "size" { default = 30 }\n'
+                       'resource "aws_x" "a" {\n  tags = { team = "c" }\n  note = data.x.y.id\n}\n',
+    })
+    r = by_address(m)["aws_x.a"]
+    assert [x.address for x in m.resources()].count("aws_x.a") == 1
+    assert r.file == "main.tf"
+    assert r.attributes["size"] == 30 and r.attributes["tags"] == {"team": "c"}  # override.tf last
+    assert r.attributes["inner"] == [{"n": 2}]  # b_override.tf's nested block replaced main.tf's
+    tags = r.span(("tags",))
+    assert isinstance(tags, FileSpan) and (tags.path, tags.line) == ("override.tf", 3)
+    assert r.span(("size",)) == r.spans[("size",)] and not isinstance(r.span(("size",)), FileSpan)
+    assert r.attributes["note"].expression == "data.x.y.id"  # read from the file that wrote it
+    assert r.node("inner").finding("x").location.path == "b_override.tf"

@@ -18,13 +18,14 @@ with the call's arguments; their resources carry the call path in their address.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..model import Diagnostic, Resource, Span, Unknown
+from ..model import Diagnostic, FileSpan, Resource, Span, Unknown
 from ..parsers.hcl import Attribute, Block, Ref
 from .evaluate import _NOT_FOUND, AfterApply, Deps, Env, Evaluator, ResourceValue, SetValue, _Lazy
 
@@ -169,7 +170,23 @@ class Module:
         self._local_defs: dict[str, tuple[Attribute, TfFile]] = {}
         self._blocks: dict[tuple[str, str, str], tuple[Block, TfFile]] = {}  # (kind, type, name)
         self._outputs: dict[str, tuple[Attribute, TfFile]] = {}
+        # override files (override.tf, *_override.tf) come last, in lexical order, and are merged
+        # into what they override: id(a block of a file) -> the merged block that stands in its
+        # place, or None for an override block merged into another file's
+        self._replaced: dict[int, Block | None] = {}
+        self._overridden: dict[tuple, Block] = {}  # key -> the block of the file it stood in first
+        self._override_files: dict[int, tuple] = {}  # id(merged block) -> the override files in it
+        overriding = [f for f in files if _is_override(f.path)]
+        if overriding:
+            self.files = files = [f for f in files if not _is_override(f.path)] + overriding
+        if overriding:  # an Unknown's text comes from the file its expression is in
+            by_path = {f.path: f for f in files}
+            for ev in self._evaluators.values():
+                ev.text_of = functools.partial(_text_in, by_path, ev.text_of)
         for f in files:
+            if overriding and _is_override(f.path):
+                self._override(f)
+                continue
             index = f.index()
             for name, a in index.locals:
                 self._local_defs[name] = (a, f)
@@ -558,6 +575,27 @@ class Module:
                     pass
         return self._cache["manifest"]
 
+    def _override(self, f: TfFile) -> None:
+        """Merge an override file into the module, as Terraform does: its locals and outputs
+        replace those of the same name, its resource, data and module blocks merge into the
+        blocks they override (see _merged); its variable declarations win (see _variables)."""
+        index = f.index()
+        for name, a in index.locals:
+            self._local_defs[name] = (a, f)
+        for name, a in index.outputs:
+            self._outputs[name] = (a, f)
+        for key, item in index.blocks:
+            found = self._blocks.get(key)
+            if found is None:  # nothing to override (terraform would refuse): a block of its own
+                self._blocks[key] = (item, f)
+                continue
+            merged = _merged(found[0], item, f.path)
+            first = self._overridden.setdefault(key, found[0])
+            self._blocks[key] = (merged, found[1])
+            self._replaced[id(first)] = merged
+            self._replaced[id(item)] = None
+            self._override_files[id(merged)] = self._override_files.get(id(found[0]), ()) + (f.path,)
+
     # -- resources -----------------------------------------------------------------------
     def resources(self) -> list[Resource]:
         out: list[Resource] = []
@@ -566,6 +604,10 @@ class Module:
             for item in f.items:
                 if not isinstance(item, Block):
                     continue
+                if self._replaced:
+                    item = self._replaced.get(id(item), item)
+                    if item is None:
+                        continue
                 try:
                     self._item_resources(item, f, ev, out)
                 except Exception as exc:  # noqa: BLE001 - a bug loses this block, not the module
@@ -635,6 +677,8 @@ class Module:
         self._body(block.body, (), env, ev, attrs, spans, computed, refs, known)
         meta = {"block": block.type, "module_dir": self.directory, "root": self.root.directory,
                 "computed": computed, "refs": refs}
+        if self._override_files and id(block) in self._override_files:
+            meta["override_files"] = self._override_files[id(block)]  # wrote some of it (FileSpans)
         if self.call_path:
             meta["call_path"] = self.call_path
         return Resource("terraform", type_, name, address, f.path, block.header, attrs, spans, meta)
@@ -945,6 +989,52 @@ def _literal(expr) -> bool:
     if kind == "object":
         return all(_literal(k) and _literal(v) for k, v in expr.items)
     return False
+
+
+def _is_override(path: str) -> bool:
+    name = posixpath.basename(path)
+    return name in ("override.tf", "override.tf.json") or name.endswith(("_override.tf", "_override.tf.json"))
+
+
+def _merged(base: Block, over: Block, path: str) -> Block:
+    """``base`` with an override block merged in, as Terraform merges override files: each
+    argument ``over`` sets replaces the original one, and the nested blocks of each type it
+    writes (``dynamic`` ones included) replace all of that type. What comes from the override
+    file keeps its place there: its spans are FileSpans of ``path``."""
+    over = _relocated(over, path)
+
+    def kind(b: Block) -> str:
+        return b.labels[0] if b.type == "dynamic" and b.labels else b.type
+
+    arguments = {i.name for i in over.body if isinstance(i, Attribute)}
+    nested = {kind(i) for i in over.body if isinstance(i, Block)}
+    body = [i for i in base.body if (i.name not in arguments if isinstance(i, Attribute) else kind(i) not in nested)]
+    return Block(base.type, base.labels, body + over.body, base.span, base.header)
+
+
+def _text_in(files: dict, own: Callable[[Span], str], span: Span) -> str:
+    if type(span) is FileSpan and span.path in files:
+        return files[span.path].text_of(span)
+    return own(span)
+
+
+def _relocated(node: Any, path: str) -> Any:
+    """A copy of a syntax node whose spans all say they are in file ``path``."""
+    if isinstance(node, Span):
+        return FileSpan(node.line, node.column, node.end_line, node.end_column, path)
+    if isinstance(node, list):
+        return [_relocated(n, path) for n in node]
+    if isinstance(node, tuple):
+        return tuple(_relocated(n, path) for n in node)
+    cls = type(node)
+    if cls.__module__ != Block.__module__ or not hasattr(cls, "__slots__"):
+        return node  # a value (str, number, an Unknown in a literal)
+    copy = object.__new__(cls)
+    for klass in cls.__mro__:
+        for slot in klass.__dict__.get("__slots__", ()):
+            if not slot.startswith("_") and hasattr(node, slot):
+                object.__setattr__(copy, slot, _relocated(getattr(node, slot), path))
+    return copy
 
 
 def _each_items(coll, dynamic: bool = False) -> list | None:
