@@ -573,7 +573,8 @@ class _Runner:
         span = u.span or (resource.header if resource is not None else None)
         self.unknowns.append({
             "policy": pol.id, "address": resource.address if resource is not None else "",
-            "path": resource.file if resource is not None else "", "line": span.line if span else 1,
+            "path": getattr(span, "path", None) or (resource.file if resource is not None else ""),
+            "line": span.line if span else 1,
             "expression": u.expression, "reason": u.reason,
         })
 
