@@ -179,8 +179,7 @@ class Module:
         overriding = [f for f in files if _is_override(f.path)]
         if overriding:
             self.files = files = [f for f in files if not _is_override(f.path)] + overriding
-        if overriding:  # an Unknown's text comes from the file its expression is in
-            by_path = {f.path: f for f in files}
+            by_path = {f.path: f for f in files}  # an Unknown's text comes from its expression's file
             for ev in self._evaluators.values():
                 ev.text_of = functools.partial(_text_in, by_path, ev.text_of)
         for f in files:
