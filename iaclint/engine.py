@@ -18,7 +18,7 @@ from . import registry
 from .config import Config
 from .discovery import IgnoreRules, choose_root, discover
 from .files import NONBLOCKING, read_regular
-from .model import Diagnostic, Finding, Node, ParseError, Resource, Severity, Span, UnknownValue
+from .model import Diagnostic, Finding, Node, ParseError, Resource, Severity, Span, UnknownValue, raised_at
 from .project import Project
 from .result import ScanResult
 from .suppress import FileSuppressions, annotation_of, parse_annotation, parse_comments
@@ -268,9 +268,7 @@ def _error(diagnostics: list[Diagnostic], path: str, exc: Exception) -> None:
     elif isinstance(exc, RecursionError):
         diagnostics.append(Diagnostic("error", "nested too deeply to read", path, Span.point(1), "parse-error"))
     else:
-        import traceback  # here, not at the top: only an error needs it (~1.4 ms to import)
-        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-        at = f" at {os.path.basename(where.filename)}:{where.lineno}" if where else ""
+        at = f" at {where}" if (where := raised_at(exc)) else ""
         diagnostics.append(Diagnostic("error", f"internal error while parsing: {type(exc).__name__}: {exc}{at}",
                                       path, Span.point(1), "internal-error"))
 
@@ -544,8 +542,6 @@ class _Runner:
         except UnknownValue as exc:
             self._skip(pol, exc.unknown, resource)
         except Exception as exc:  # noqa: BLE001 - a policy bug must not stop the scan
-            import traceback  # here, not at the top: only an error needs it (~1.4 ms to import)
-            where = traceback.extract_tb(exc.__traceback__)[-1]
             if resource is not None:
                 at, on = resource, resource.address
             else:  # a project policy: point at what it was reading, so the report names a file
@@ -554,7 +550,7 @@ class _Runner:
                       f"project (first resource it applies to: {at.address})" if at is not None else "project")
             self.diagnostics.append(Diagnostic(
                 "error", f"internal error in policy {pol.id} on {on}: "
-                f"{type(exc).__name__}: {exc} ({os.path.basename(where.filename)}:{where.lineno})",
+                f"{type(exc).__name__}: {exc} ({raised_at(exc)})",
                 at.file if at is not None else "", at.header if at is not None else None, "internal-error"))
 
     def _blamed(self, exc: Exception, pol, project: Project) -> tuple[Resource | None, bool]:

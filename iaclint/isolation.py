@@ -9,12 +9,10 @@ This module only runs it and renders rows: it knows no resource type.
 from __future__ import annotations
 
 import importlib
-import os
-import traceback
 from typing import IO
 
 from .config import Config
-from .model import Diagnostic
+from .model import Diagnostic, raised_at
 
 #: The module that derives levels: it exposes ``LEVELS``, ``READS`` (the resource types and kind
 #: groups it reads) and ``inventory(project, options)``.
@@ -37,11 +35,10 @@ def inventory(paths: list[str], config: Config | None = None, options=None) -> t
     try:
         workloads = levels.inventory(Project(loaded.resources), config.isolation)
     except Exception as exc:  # noqa: BLE001 - a bug in the derivation: a diagnostic, as in a scan
-        where = traceback.extract_tb(exc.__traceback__)[-1]
         reading = resource_in_traceback(exc, loaded.report)
         diagnostics.append(Diagnostic(
             "error", f"internal error in the isolation inventory{f' reading {reading.address}' if reading else ''}: "
-            f"{type(exc).__name__}: {exc} ({os.path.basename(where.filename)}:{where.lineno})",
+            f"{type(exc).__name__}: {exc} ({raised_at(exc)})",
             reading.file if reading else "", reading.header if reading else None, "internal-error"))
         workloads = []
     rows = [w.to_dict() for w in workloads if w.file in loaded.report]

@@ -13,6 +13,7 @@ findings with ``node.finding(message, at=key)``. The engine fills in the policy 
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -380,6 +381,17 @@ class Diagnostic:
     def sort_key(self) -> tuple:
         s = self.span or Span(0, 0, 0, 0)
         return (self.path, s.line, s.column, self.code, self.message)
+
+
+def raised_at(exc: BaseException) -> str:
+    """``file.py:12``: where ``exc`` was raised (its innermost frame), for the message of an
+    internal-error diagnostic; "" when it carries no traceback."""
+    tb = exc.__traceback__
+    if tb is None:
+        return ""
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"
 
 
 class ParseError(Exception):

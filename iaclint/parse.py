@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 from typing import Callable
 
-from .model import Diagnostic, ParseError, Resource, Span
+from .model import Diagnostic, ParseError, Resource, Span, raised_at
 
 # Below this much text to parse, starting workers costs more than it saves (measured: a worker
 # pool starts in ~40 ms by fork; lark parses ~0.3 MB/s, the native parser several times that).
@@ -43,9 +42,7 @@ def parse_file(kind: str, text: str, path: str) -> tuple[object, list[Diagnostic
     except ParseError as exc:
         return None, [Diagnostic("error", exc.message, path, Span.point(exc.line, exc.column), "parse-error")]
     except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the scan
-        import traceback  # here, not at the top: only an error needs it (~1.4 ms to import)
-        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-        at = f" at {os.path.basename(where.filename)}:{where.lineno}" if where else ""
+        at = f" at {where}" if (where := raised_at(exc)) else ""
         return None, [Diagnostic("error", f"internal error while parsing: {type(exc).__name__}: {exc}{at}",
                                  path, Span.point(1), "internal-error")]
 

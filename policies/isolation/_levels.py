@@ -18,12 +18,11 @@ calls it); it never learns a resource type.
 
 from __future__ import annotations
 
-import os
 import weakref
 from fnmatch import fnmatchcase
 from typing import Any, Callable, Iterable, NamedTuple
 
-from iaclint.model import KIND_GROUPS, Node, Resource, Unknown, UnknownValue
+from iaclint.model import KIND_GROUPS, Node, Resource, Unknown, UnknownValue, raised_at
 
 from .._k8s import container_capabilities, describe, effective, is_fragment, is_windows
 from ._ecs import container_definitions, label as ecs_label
@@ -1346,10 +1345,8 @@ def _build(project, settings: Settings) -> list[Workload]:
         except Exception as exc:  # noqa: BLE001 - one workload this code cannot read, not the project
             # A shape nobody wrote a test for: this workload's level stays open (never guessed, and
             # every check that needs it skipped and counted), the rest of the project is rated.
-            import traceback  # here, not at the top: only an error needs it (~1.4 ms to import)
-            where = traceback.extract_tb(exc.__traceback__)[-1]
             u = Unknown(res.address, f"iaclint could not read this workload ({type(exc).__name__}: {exc} at "
-                        f"{os.path.basename(where.filename)}:{where.lineno})", res.header)
+                        f"{raised_at(exc)})", res.header)
             v = _Verdict(res)
             v.between("host", "dedicated", u, _evidence(res, (), "the workload could not be read: its level "
                                                         "is not rated", u))
