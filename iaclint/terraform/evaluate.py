@@ -219,7 +219,7 @@ class Evaluator:
             if isinstance(obj, _Lazy):
                 return obj.get(e.name, e, self)
             if isinstance(obj, Unknown):
-                return self.carry(e, obj) if obj.span is not inner.span else self._extend(obj, e)
+                return self.carry(e, obj)
             if isinstance(obj, ResourceValue):
                 return obj.attribute(e.name, e, self)
             if isinstance(obj, dict):
@@ -287,9 +287,6 @@ class Evaluator:
             if value is not _NOT_FOUND:
                 return value
         return self.unknown(e, f"{e.name} is not known statically")
-
-    def _extend(self, inner: Unknown, e: Expr) -> Unknown:
-        return self.carry(e, inner)
 
     def template(self, e: Expr, parts: list, env: Env) -> Any:
         out: list[str] = []

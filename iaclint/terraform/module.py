@@ -171,21 +171,18 @@ class Module:
         self._blocks: dict[tuple[str, str, str], tuple[Block, TfFile]] = {}  # (kind, type, name)
         self._outputs: dict[str, tuple[Attribute, TfFile]] = {}
         # override files (override.tf, *_override.tf) come last, in lexical order, and are merged
-        # into what they override: id(a block of a file) -> the merged block that stands in its
-        # place, or None for an override block merged into another file's
-        self._replaced: dict[int, Block | None] = {}
-        self._overridden: dict[tuple, Block] = {}  # key -> the block of the file it stood in first
+        # into what they override: id(a block of a file) -> the key of the merged block that
+        # stands in its place, or None for an override block merged into another file's
+        self._stand_ins: dict[int, tuple | None] = {}
         self._override_files: dict[int, tuple] = {}  # id(merged block) -> the override files in it
         overriding = [f for f in files if _is_override(f.path)]
+        base = [f for f in files if not _is_override(f.path)] if overriding else files
         if overriding:
-            self.files = files = [f for f in files if not _is_override(f.path)] + overriding
+            self.files = files = base + overriding
             by_path = {f.path: f for f in files}  # an Unknown's text comes from its expression's file
             for ev in self._evaluators.values():
                 ev.text_of = functools.partial(_text_in, by_path, ev.text_of)
-        for f in files:
-            if overriding and _is_override(f.path):
-                self._override(f)
-                continue
+        for f in base:
             index = f.index()
             for name, a in index.locals:
                 self._local_defs[name] = (a, f)
@@ -193,6 +190,8 @@ class Module:
                 self._blocks.setdefault(key, (item, f))
             for name, a in index.outputs:
                 self._outputs[name] = (a, f)
+        for f in overriding:
+            self._override(f)
         self._types = {t for k, t, _ in self._blocks if k == "resource"}
         self._cache: dict[tuple, Any] = {}      # locals, instances, module calls: computed once
         # (block key, instance) -> {argument: (value, refs)} read before the block was built
@@ -404,7 +403,7 @@ class Module:
                     if written.get(item.name) is not _BLOCK:  # both: only a full build is exact
                         written[item.name] = item
                 else:
-                    written[item.labels[0] if item.type == "dynamic" and item.labels else item.type] = _BLOCK
+                    written[_nested_type(item)] = _BLOCK
             hit = self.shared["written"][id(block)] = (block, written)  # holds it: ids stay unique
         return hit[1]
 
@@ -589,11 +588,12 @@ class Module:
                 self._blocks[key] = (item, f)
                 continue
             merged = _merged(found[0], item, f.path)
-            first = self._overridden.setdefault(key, found[0])
+            earlier = self._override_files.pop(id(found[0]), None)
+            if earlier is None:  # found[0] is a file's own block: the merged one stands in for it
+                self._stand_ins[id(found[0])] = key
+            self._stand_ins[id(item)] = None
             self._blocks[key] = (merged, found[1])
-            self._replaced[id(first)] = merged
-            self._replaced[id(item)] = None
-            self._override_files[id(merged)] = self._override_files.get(id(found[0]), ()) + (f.path,)
+            self._override_files[id(merged)] = (earlier or ()) + (f.path,)
 
     # -- resources -----------------------------------------------------------------------
     def resources(self) -> list[Resource]:
@@ -603,10 +603,11 @@ class Module:
             for item in f.items:
                 if not isinstance(item, Block):
                     continue
-                if self._replaced:
-                    item = self._replaced.get(id(item), item)
-                    if item is None:
+                if self._stand_ins and id(item) in self._stand_ins:
+                    key = self._stand_ins[id(item)]
+                    if key is None:
                         continue
+                    item = self._blocks[key][0]
                 try:
                     self._item_resources(item, f, ev, out)
                 except Exception as exc:  # noqa: BLE001 - a bug loses this block, not the module
@@ -1001,14 +1002,16 @@ def _merged(base: Block, over: Block, path: str) -> Block:
     writes (``dynamic`` ones included) replace all of that type. What comes from the override
     file keeps its place there: its spans are FileSpans of ``path``."""
     over = _relocated(over, path)
-
-    def kind(b: Block) -> str:
-        return b.labels[0] if b.type == "dynamic" and b.labels else b.type
-
     arguments = {i.name for i in over.body if isinstance(i, Attribute)}
-    nested = {kind(i) for i in over.body if isinstance(i, Block)}
-    body = [i for i in base.body if (i.name not in arguments if isinstance(i, Attribute) else kind(i) not in nested)]
+    nested = {_nested_type(i) for i in over.body if isinstance(i, Block)}
+    body = [i for i in base.body
+            if (i.name not in arguments if isinstance(i, Attribute) else _nested_type(i) not in nested)]
     return Block(base.type, base.labels, body + over.body, base.span, base.header)
+
+
+def _nested_type(block: Block) -> str:
+    """The type of the nested blocks a block in a body gives: ``dynamic "ingress"`` gives ingress."""
+    return block.labels[0] if block.type == "dynamic" and block.labels else block.type
 
 
 def _text_in(files: dict, own: Callable[[Span], str], span: Span) -> str:
@@ -1046,9 +1049,7 @@ def _each_items(coll, dynamic: bool = False) -> list | None:
     if isinstance(coll, SetValue):
         return [(v, v) for v in coll]
     if isinstance(coll, list):
-        if dynamic:
-            return list(enumerate(coll))
-        if all(isinstance(v, str) for v in coll):
+        if not dynamic and all(isinstance(v, str) for v in coll):
             return [(v, v) for v in sorted(set(coll))]
         return list(enumerate(coll))
     return None
