@@ -210,7 +210,7 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
     for directory in sorted(modules):
         for name in sorted(os.listdir(directory)):
             sib = os.path.join(directory, name)
-            sk = kind_of(sib) if not name.endswith(".json") or name.endswith((".tf.json", ".tfvars.json")) else None
+            sk = kind_of(sib, peek=False)  # no plan JSON: its content is not opened to tell
             if sk in ("terraform", "tfvars") and os.path.isfile(sib) and not excluded(sib, False):
                 found.context.setdefault(rel(sib), sk)
     if manifests:
@@ -220,7 +220,7 @@ def discover(paths: list[str], root: str, excludes: list[IgnoreRules] = ()) -> D
         for dirpath, filenames in _walk(root, excluded):
             for name in sorted(filenames):
                 full = os.path.join(dirpath, name)
-                if name.lower().endswith((".yaml", ".yml")) and not excluded(full, False) \
+                if kind_of(full, peek=False) == "kubernetes" and not excluded(full, False) \
                         and (not os.path.islink(full) or inside(full)) and os.path.isfile(full):
                     found.context.setdefault(rel(full), "kubernetes")
     for r in list(found.context):
