@@ -98,18 +98,8 @@ def write(path: str, result: "ScanResult") -> int:
     base_dir = os.path.dirname(os.path.abspath(path))
     items = entries(result, base_dir)
     text = dumps(items)
-    import tempfile
-    fd, tmp = tempfile.mkstemp(prefix=".iaclint-baseline-", dir=base_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from .files import write_atomically
+    write_atomically(path, lambda fh: fh.write(text), prefix=".iaclint-baseline-")
     return len(items)
 
 

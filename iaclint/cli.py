@@ -11,6 +11,7 @@ import os
 import sys
 
 from . import __version__
+from .files import write_atomically
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -252,12 +253,12 @@ def _scan(args) -> int:
     from .output import render
     opts = {"category": args.sarif_category, "quiet": args.quiet, "explain_unknown": args.explain_unknown}
     if args.output:
-        _write_atomically(args.output, lambda fh: render(fmt, result, fh, color=False, **opts))
+        write_atomically(args.output, lambda fh: render(fmt, result, fh, color=False, **opts))
     else:
         color = fmt == "text" and not args.no_color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         render(fmt, result, sys.stdout, color=color, **opts)
     for extra_fmt, extra_file in adoption_outputs:
-        _write_atomically(extra_file, lambda fh, f=extra_fmt: render(f, result, fh, color=False, **opts))
+        write_atomically(extra_file, lambda fh, f=extra_fmt: render(f, result, fh, color=False, **opts))
     if args.write_baseline:
         return EXIT_ERROR if result.errors else EXIT_OK
     return result.exit_code()
@@ -292,22 +293,6 @@ def _adoption(args):
         except gitmeta.GitError as exc:
             return _fail(f"--changed-since {args.changed_since}: {exc}")
     return base, changed, outputs
-
-
-def _write_atomically(path: str, write) -> None:
-    import tempfile
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".iaclint-", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def _rules(args) -> int:
@@ -362,7 +347,7 @@ def _isolation(args) -> int:
         return _fail(str(exc))
     rows, diagnostics = isolation.inventory(args.paths, cfg, ScanOptions(exclude=args.exclude))
     if args.output:
-        _write_atomically(args.output, lambda fh: isolation.render(args.format, rows, fh))
+        write_atomically(args.output, lambda fh: isolation.render(args.format, rows, fh))
     else:
         isolation.render(args.format, rows, sys.stdout)
     errors = [d for d in diagnostics if d.level == "error"]

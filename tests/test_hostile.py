@@ -542,3 +542,49 @@ def test_the_action_runs_no_python_that_imports_from_the_workspace():
     calls = re.findall(r'"\$(?:IACLINT_PYTHON|PYTHON|venv/bin/python)"((?:\s+-\w+)*)\s+-[cm]\b', action)
     assert calls, "no python -c/-m in action.yml: drop this test"
     assert all("-I" in flags.split() or "-P" in flags.split() for flags in calls), calls
+
+
+def test_a_report_written_to_a_fifo_or_through_a_symlink_replaces_neither(tmp_path):
+    # -o names where the report goes. A regular file is replaced atomically; a FIFO (as
+    # /dev/null or /dev/stdout would be) is written in place: renaming over it replaced it, and
+    # run as root, `-o /dev/null` turned the device into a file. A symbolic link stays a link.
+    import stat
+    import threading
+
+    from iaclint import cli
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n}\n', encoding="utf-8")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    with contextlib.chdir(tmp_path):
+        assert cli.main(["scan", "main.tf", "-f", "json", "-o", str(fifo), "--no-cache"]) == 1
+    reader.join(10)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert json.loads(got[0])["findings"]
+
+    (tmp_path / "reports").mkdir()
+    real = tmp_path / "reports" / "report.sarif"
+    real.write_text("old", encoding="utf-8")
+    os.chmod(real, 0o644)
+    link = tmp_path / "latest.sarif"
+    link.symlink_to(real)
+    with contextlib.chdir(tmp_path):
+        assert cli.main(["scan", "main.tf", "-f", "sarif", "-o", str(link), "--no-cache"]) == 1
+    assert os.path.islink(link) and json.loads(real.read_text(encoding="utf-8"))["version"] == "2.1.0"
+    assert stat.S_IMODE(os.stat(real).st_mode) == 0o644  # the file's permissions are kept
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == ["report.sarif"]
+
+
+def test_a_new_report_gets_the_permissions_open_would_give(tmp_path):
+    import stat
+
+    from iaclint.files import write_atomically
+    old = os.umask(0o022)
+    try:
+        write_atomically(str(tmp_path / "new.json"), lambda fh: fh.write("{}\n"))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "new.json").st_mode) == 0o644  # not mkstemp's 0600
+    assert (tmp_path / "new.json").read_text() == "{}\n"
