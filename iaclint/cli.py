@@ -36,15 +36,61 @@ def _csv(values: list[str] | None) -> list[str]:
     return out
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMANDS = ("scan", "rules", "explain", "isolation")
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, told the terminal's width without importing ``shutil``.
+
+    argparse makes a formatter for every ``add_argument`` (to check its metavar), and the
+    default one imports ``shutil`` (and with it bz2, lzma and zlib) to ask the width: ~2 ms of
+    every run, though only ``--help`` and usage errors print anything. The width is found as
+    ``shutil.get_terminal_size`` finds it: ``$COLUMNS``, else the terminal, else 80.
+    """
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _columns() -> int:
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``only``, just that subcommand is added (a run builds the one it
+    runs: each ``add_argument`` costs, and ``--help`` of the others is never shown)."""
     p = argparse.ArgumentParser(
-        prog="iaclint",
+        prog="iaclint", formatter_class=_Formatter,
         description="Static policy linter for Terraform, Kubernetes manifests and Dockerfiles: "
                     "network segmentation, encryption, secrets, isolation and supply chain.")
     p.add_argument("--version", action="version", version=f"iaclint {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    if only in (None, "scan"):
+        _scan_parser(sub)
+    if only in (None, "rules"):
+        r = sub.add_parser("rules", help="list the policies", formatter_class=_Formatter)
+        r.add_argument("-f", "--format", choices=["text", "json"], default="text")
+    if only in (None, "explain"):
+        e = sub.add_parser("explain", help="show a policy's documentation", formatter_class=_Formatter)
+        e.add_argument("id", metavar="ID", help="policy id or name, e.g. IAC-NET-001")
+    if only in (None, "isolation"):
+        _isolation_parser(sub)
+    return p
 
-    s = sub.add_parser("scan", help="scan files and directories (default: .)")
+
+def _scan_parser(sub) -> None:
+    s = sub.add_parser("scan", help="scan files and directories (default: .)", formatter_class=_Formatter)
     s.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     s.add_argument("-f", "--format", choices=["text", "json", "sarif", "github", "markdown"], default=None)
     s.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
@@ -88,13 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write the report in FORMAT to FILE, from the same scan (repeatable; "
                         "e.g. sarif=iaclint.sarif)")
 
-    r = sub.add_parser("rules", help="list the policies")
-    r.add_argument("-f", "--format", choices=["text", "json"], default="text")
 
-    e = sub.add_parser("explain", help="show a policy's documentation")
-    e.add_argument("id", metavar="ID", help="policy id or name, e.g. IAC-NET-001")
-
-    i = sub.add_parser("isolation", help="the isolation level, trust tier and floor of every workload")
+def _isolation_parser(sub) -> None:
+    i = sub.add_parser("isolation", help="the isolation level, trust tier and floor of every workload",
+                       formatter_class=_Formatter)
     i.add_argument("paths", nargs="*", default=["."], metavar="PATH")
     i.add_argument("-f", "--format", choices=["text", "json", "markdown"], default="text")
     i.add_argument("-o", "--output", metavar="FILE", help="write the inventory to FILE (atomically)")
@@ -102,11 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "pyproject.toml with [tool.iaclint]); its [isolation] table sets tiers and floors")
     i.add_argument("--exclude", action="append", metavar="GLOB", default=[],
                    help=".gitignore-style pattern to skip (repeatable)")
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     try:
         if args.command == "scan":
