@@ -310,6 +310,20 @@ def test_version_and_rules_do_not_import_parsers():
     assert out.returncode == 0 and out.stdout.startswith("iaclint ")
 
 
+def test_a_run_builds_only_its_subcommand_and_reads_it_as_the_full_parser_does(capsys):
+    from iaclint.cli import COMMANDS, build_parser, main
+    full = build_parser()
+    for argv in (["scan", "a", "b", "-f", "sarif", "--var", "x=1", "--var-file", "f.tfvars", "-j", "2"],
+                 ["rules", "-f", "json"], ["explain", "IAC-NET-001"], ["isolation", ".", "-f", "markdown"]):
+        assert vars(build_parser(argv[0]).parse_args(argv)) == vars(full.parse_args(argv))
+    assert main([]) == 2  # no command: the full help, every command listed
+    out = capsys.readouterr().out
+    assert all(command in out for command in COMMANDS)
+    with pytest.raises(SystemExit):
+        main(["scan", "--help"])
+    assert "--changed-since" in capsys.readouterr().out
+
+
 def test_explicit_files_still_honour_excludes(tmp_path, monkeypatch):
     write(tmp_path, {"legacy/main.tf": OPEN_SG, "live/main.tf": OPEN_SG})
     result = run_scan(tmp_path, monkeypatch, paths=["legacy/main.tf", "live/main.tf"],
