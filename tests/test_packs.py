@@ -88,3 +88,38 @@ def test_installing_a_pack_changes_the_result_cache_key(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(site))
     after = registry.packs_fingerprint()
     assert after != before and "acme_policies-1.0.dist-info" in after
+
+
+def test_policy_modules_are_listed_as_walk_packages_lists_them(tmp_path):
+    # registry._policy_modules reads directories instead of importing every subpackage the way
+    # pkgutil.walk_packages does; the names and their order must be the same.
+    import pkgutil
+
+    from iaclint import policies as builtin
+    from iaclint.registry import _policy_modules
+
+    def walked(pack):
+        return [i.name for i in pkgutil.walk_packages(pack.__path__, pack.__name__ + ".")
+                if not i.name.rsplit(".", 1)[-1].startswith("_")]
+
+    assert _policy_modules(builtin) == walked(builtin)
+    root = tmp_path / "lister_pack"
+    for rel in ("__init__.py", "b.py", "a.py", "_helper.py", "compiled.pyc", "notes.txt", "two.dots.py",
+                "sub/__init__.py", "sub/x.py", "_private/__init__.py", "_private/y.py",
+                "plain_dir/z.py", "sub/__pycache__/x.cpython-311.pyc", "sub/deeper/__init__.py",
+                "sub/deeper/w.py"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import lister_pack
+        names = _policy_modules(lister_pack)
+        assert names == walked(lister_pack)
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in [m for m in sys.modules if m.startswith("lister_pack")]:
+            del sys.modules[name]
+    # private modules and non-packages left out; a private package's modules kept, as before
+    assert names == ["lister_pack._private.y", "lister_pack.a", "lister_pack.b", "lister_pack.compiled",
+                     "lister_pack.sub", "lister_pack.sub.deeper", "lister_pack.sub.deeper.w",
+                     "lister_pack.sub.x"]
