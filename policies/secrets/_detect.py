@@ -287,7 +287,14 @@ def _name_kind(name: str) -> tuple[str, bool] | None:
     thing named (``DB_PASSWORD``) rather than mentioned (``token_audience_prod``)."""
     if not isinstance(name, str) or not name:
         return None
-    leaf = re.split(r"[/]", name.strip())[-1].lstrip("-")
+    return _name_kind_of(name)
+
+
+@functools.lru_cache(maxsize=8192)
+def _name_kind_of(name: str) -> tuple[str, bool] | None:
+    # Remembered per name: flags, variables and keys repeat (docker-python: 824 calls, 58 names;
+    # terraform-aws-eks: 1873 calls, 303 names).
+    leaf = name.strip().rsplit("/", 1)[-1].lstrip("-")
     words = _words(leaf)
     if not words or words[-1] in _NOT_SECRET_LAST or words[0] in _NOT_SECRET_FIRST:
         return None

@@ -11,6 +11,8 @@ references, not credentials.
 
 from __future__ import annotations
 
+import functools
+
 from .._docker import pipelines, shell_c_script
 from .._docker import Command
 from ._detect import Secret, _literal_ok, argv_secrets, assignments, check_value, find_shapes
@@ -21,14 +23,22 @@ _WRITERS = frozenset({"echo", "printf"})
 
 def script_secrets(script: str) -> list[Secret]:
     """Every credential written into a POSIX shell script, first occurrence of each value."""
+    if not isinstance(script, str) or not script.strip():
+        return []
+    return list(_script_secrets(script))
+
+
+@functools.lru_cache(maxsize=4096)
+def _script_secrets(script: str) -> tuple[Secret, ...]:
+    # Remembered per script, as its parse is (iaclint.shell.pipelines): the same RUN lines come
+    # back in every stage and variant of a family of Dockerfiles (docker-python: 108 scripts,
+    # 19 distinct; 2030 commands' words read, 84 distinct).
     found: dict[str, Secret] = {}
 
     def add(secret: Secret | None) -> None:
         if secret is not None:
             found.setdefault(secret.value, secret)
 
-    if not isinstance(script, str) or not script.strip():
-        return []
     for pipeline in pipelines(script):
         for k, cmd in enumerate(pipeline):
             for name, value in cmd.environment:
@@ -54,7 +64,7 @@ def script_secrets(script: str) -> list[Secret]:
                             add(Secret("password (chpasswd)", password))
     for secret in find_shapes(script):
         add(secret)
-    return list(found.values())
+    return tuple(found.values())
 
 
 def argv_or_script_secrets(argv: list[str]) -> list[Secret]:
