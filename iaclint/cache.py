@@ -32,23 +32,34 @@ _FULL_DIGEST: list[str] = []
 
 
 def code_digest(full: bool = False) -> str:
-    """A digest of iaclint's code: the parsers (``full=False``) or every module and policy."""
+    """A digest of iaclint's code: the parsers (``full=False``) or every module and policy.
+
+    The full digest keys the result cache, so a warm scan computes it every time: it covers each
+    ``.py`` file's path, size and modification time rather than its bytes (reading and hashing
+    the 170 files took 8 ms of a 75 ms warm scan; a stat each takes under 1 ms). Any edit, a git
+    checkout or a reinstall changes a file's modification time; the parse cache, which outlives
+    such changes, keys on the parsers' bytes (``_code_digest``).
+    """
     if not full:
         return _code_digest()
     if not _FULL_DIGEST:
-        import importlib.util
+        from . import policies  # its own folder in a source checkout, inside this one when installed
         h = hashlib.sha256(__version__.encode())
-        dirs = [os.path.dirname(os.path.abspath(__file__))]
-        spec = importlib.util.find_spec("iaclint.policies")
-        if spec is not None and spec.submodule_search_locations:
-            dirs.extend(spec.submodule_search_locations)
+        here = os.path.dirname(os.path.abspath(__file__))
+        dirs = [here] + [p for p in policies.__path__
+                         if os.path.commonpath([here, os.path.abspath(p)]) != here]
         for base in dirs:
             for dirpath, dirnames, files in os.walk(base):
                 dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+                rel = dirpath[len(base):]
                 for name in sorted(files):
                     if name.endswith(".py"):
-                        with open(os.path.join(dirpath, name), "rb") as fh:
-                            h.update(name.encode() + b"\0" + fh.read())
+                        try:
+                            st = os.stat(os.path.join(dirpath, name))
+                            stamp = f"{st.st_size}:{st.st_mtime_ns}"
+                        except OSError:
+                            stamp = "-"
+                        h.update(f"{rel}/{name}\0{stamp}\0".encode("utf-8", "surrogatepass"))
         _FULL_DIGEST.append(h.hexdigest())
     return _FULL_DIGEST[0]
 

@@ -12,16 +12,17 @@ import posixpath
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable
 
 from . import registry
 from .config import Config
 from .discovery import IgnoreRules, choose_root, discover
 from .files import NONBLOCKING, read_regular
 from .model import Diagnostic, Finding, Node, ParseError, Resource, Severity, Span, UnknownValue, raised_at
-from .project import Project
 from .result import ScanResult
-from .suppress import FileSuppressions, annotation_of, parse_annotation, parse_comments
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING: importing typing costs ~2 ms of every run
+if TYPE_CHECKING:
+    from typing import Callable
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -135,8 +136,9 @@ def _collect(paths: list[str], config: Config, options: ScanOptions) -> _Read:
                                      for path, why in found.notes]
     texts: dict[str, str] = {}
     all_files = {**found.context, **found.files}
+    real_root = os.path.realpath(root)
     for path in sorted(all_files):
-        text = _read(root, path, options.max_file_bytes, diagnostics)
+        text = _read(root, path, options.max_file_bytes, diagnostics, real_root)
         if text is not None:
             texts[path] = text
     report = set(found.files)
@@ -204,7 +206,8 @@ def _result_key(read: _Read, config: Config, options: ScanOptions, today: _dt.da
     return h.hexdigest()
 
 
-def _read(root: str, path: str, limit: int, diagnostics: list[Diagnostic]) -> str | None:
+def _read(root: str, path: str, limit: int, diagnostics: list[Diagnostic],
+          real_root: str | None = None) -> str | None:
     """The text of one file, or None with an error diagnostic that says why it was not read.
 
     Only regular files inside the scanned tree are read, at most ``limit`` bytes: a FIFO would
@@ -212,7 +215,7 @@ def _read(root: str, path: str, limit: int, diagnostics: list[Diagnostic]) -> st
     that leads out of the tree is not followed.
     """
     full = os.path.join(root, path)
-    real_root = os.path.realpath(root)
+    real_root = real_root or os.path.realpath(root)  # a scan resolves it once for all its files
     real = os.path.realpath(full)
     if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
         diagnostics.append(Diagnostic("note", "skipped: symbolic link out of the scanned tree not followed",
@@ -491,6 +494,11 @@ def resource_in_traceback(exc: BaseException, files) -> Resource | None:
     return None
 
 
+def _project(resources: list[Resource]):
+    from .project import Project
+    return Project(resources)
+
+
 class _Runner:
     def __init__(self, config: Config, inline: bool, today: _dt.date, texts: dict[str, str],
                  report: set[str], diagnostics: list[Diagnostic]):
@@ -504,6 +512,9 @@ class _Runner:
         self.suppressed = 0
         self.unknown_skips = 0
         self.unknowns: list[dict] = []
+        # suppress and project are imported when policies run: a scan that the result cache
+        # serves runs none.
+        from .suppress import FileSuppressions, parse_comments
         self._comments: dict[str, FileSuppressions] = {}
         self._annotations: dict[int, list] = {}
         self._seen: set[tuple] = set()
@@ -520,7 +531,7 @@ class _Runner:
         for pol in policies:
             opts = self.config.options_for(pol)
             if pol.scope == "project":
-                project = project or Project(resources)
+                project = project or _project(resources)
                 self._call(pol, project, opts, None)
                 for unknown, subject in project.skipped:
                     self._skip(pol, unknown, subject)
@@ -553,7 +564,7 @@ class _Runner:
                 f"{type(exc).__name__}: {exc} ({raised_at(exc)})",
                 at.file if at is not None else "", at.header if at is not None else None, "internal-error"))
 
-    def _blamed(self, exc: Exception, pol, project: Project) -> tuple[Resource | None, bool]:
+    def _blamed(self, exc: Exception, pol, project) -> tuple[Resource | None, bool]:
         """(the resource a project policy was reading when it crashed, True); else (the first
         reported resource the policy applies to, False); else (None, False): no file to name."""
         reading = resource_in_traceback(exc, self.report)
@@ -597,6 +608,7 @@ class _Runner:
 
     def _is_suppressed(self, pol, finding: Finding) -> bool:
         path = finding.location.path
+        from .suppress import FileSuppressions
         comments = self._comments.get(path) or FileSuppressions(path)  # all parsed in __init__
         candidates = comments.applying(finding.location.span.line)
         res = finding.resource
@@ -614,6 +626,7 @@ class _Runner:
             return []
         key = id(res)
         if key not in self._annotations:
+            from .suppress import annotation_of, parse_annotation
             ann = annotation_of(res)
             self._annotations[key] = [] if ann is None else parse_annotation(
                 ann[0], res.file, ann[1], self.today, self.diagnostics)

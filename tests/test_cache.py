@@ -282,3 +282,33 @@ def test_a_wrong_shaped_or_unreadable_entry_is_a_miss_and_is_rewritten(tmp_path,
         assert cache.hits == 0 and cache.writes == 5, damaged  # every entry a miss, and written again
         warm = ParseCache(cache_dir)
         assert _sarif(_scan(["."], cache=warm)) == expected and warm.hits == 1, damaged
+
+
+def test_the_code_digest_of_the_result_cache_changes_with_any_policy_file(tmp_path, monkeypatch):
+    # The result cache is keyed by every module's and policy's path, size and modification time
+    # (stat, not read): an edit of either kind is a new key, an untouched tree the same key.
+    from iaclint import cache, policies
+    extra = tmp_path / "extra_policy.py"
+    extra.write_text("X = 1\n")
+    monkeypatch.setattr(policies, "__path__", list(policies.__path__) + [str(tmp_path)])
+
+    def digest() -> str:
+        cache._FULL_DIGEST.clear()
+        return cache.code_digest(full=True)
+
+    try:
+        first = digest()
+        assert digest() == first
+        extra.write_text("X = 22\n")  # another size
+        second = digest()
+        assert second != first
+        stamp = os.stat(extra).st_mtime_ns
+        os.utime(extra, ns=(stamp, stamp + 10**9))  # same size, another modification time
+        third = digest()
+        assert third not in (first, second)
+        (tmp_path / "notes.txt").write_text("not code")
+        (tmp_path / "__pycache__").mkdir()
+        (tmp_path / "__pycache__" / "x.py").write_text("cached")
+        assert digest() == third  # other files and __pycache__ are not code
+    finally:
+        cache._FULL_DIGEST.clear()

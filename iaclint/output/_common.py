@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any
 
 from ..model import FAMILIES, Severity, Span
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING: importing typing costs ~2 ms of every run
 if TYPE_CHECKING:
+    from typing import Any
     from ..model import Finding
     from ..registry import Policy
     from ..result import ScanResult
