@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from generate import generate  # noqa: E402
-from run import measure  # noqa: E402
+from run import command, measure  # noqa: E402
 
 
 def main() -> int:
@@ -41,7 +41,7 @@ def main() -> int:
             corpus = os.path.join(tmp, "corpus")
             written = generate(corpus, size, {"terraform": 6, "kubernetes": 3, "dockerfile": 1})
             lines = sum(written.values())
-            scan = [sys.executable, "-m", "iaclint", "scan", corpus, "-f", "json", "-o", os.devnull]
+            scan = command() + ["scan", corpus, "-f", "json", "-o", os.devnull]
             if args.jobs:
                 scan += ["--jobs", str(args.jobs)]
             row = {"lines": lines, "cold": measure(scan + ["--no-cache"], args.runs)}
