@@ -318,8 +318,8 @@ def _adoption(args):
             return _fail(f"--also-output needs FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}: {spec!r}")
         outputs.append((extra_fmt, extra_file))
     for target in [f for _, f in outputs] + [f for f in (args.output, args.write_baseline) if f]:
-        if not os.path.isdir(os.path.dirname(os.path.abspath(target))):
-            return _fail(f"cannot write {target}: no such directory")
+        if (why := _unwritable(target)) is not None:
+            return _fail(why)
     base = changed = None
     if args.baseline:
         from . import baseline as baseline_mod
@@ -336,6 +336,15 @@ def _adoption(args):
         except gitmeta.GitError as exc:
             return _fail(f"--changed-since {args.changed_since}: {exc}")
     return base, changed, outputs
+
+
+def _unwritable(target: str) -> str | None:
+    """Why a report cannot be written to ``target`` (checked before the scan), or None."""
+    if not os.path.isdir(os.path.dirname(os.path.abspath(target))):
+        return f"cannot write {target}: no such directory"
+    if os.path.isdir(target):
+        return f"cannot write {target}: it is a directory"
+    return None
 
 
 def _rules(args) -> int:
@@ -383,6 +392,8 @@ def _isolation(args) -> int:
         return _fail(f"no such file or directory: {', '.join(missing)}")
     if args.config and not os.path.isfile(args.config):
         return _fail(f"config file not found: {args.config}")
+    if args.output and (why := _unwritable(args.output)) is not None:
+        return _fail(why)
     try:
         cfg = config_mod.load(args.config or config_mod.find(
             args.paths[0] if os.path.isdir(args.paths[0]) else os.path.dirname(os.path.abspath(args.paths[0]))))

@@ -588,3 +588,17 @@ def test_a_new_report_gets_the_permissions_open_would_give(tmp_path):
         os.umask(old)
     assert stat.S_IMODE(os.stat(tmp_path / "new.json").st_mode) == 0o644  # not mkstemp's 0600
     assert (tmp_path / "new.json").read_text() == "{}\n"
+
+
+def test_a_report_cannot_be_written_over_a_directory(tmp_path, capsys):
+    from iaclint import cli
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n}\n', encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    with contextlib.chdir(tmp_path):
+        for argv in (["scan", "main.tf", "-o", "out"], ["scan", "main.tf", "--write-baseline", "out"],
+                     ["scan", "main.tf", "--also-output", "sarif=out"], ["isolation", ".", "-o", "out"],
+                     ["scan", "main.tf", "-o", "missing/report.json"]):
+            assert cli.main(argv + ["--no-cache"] if argv[0] == "scan" else argv) == 2, argv
+            err = capsys.readouterr().err
+            assert "cannot write" in err and ("it is a directory" in err or "no such directory" in err), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["main.tf", "out"] and not os.listdir(tmp_path / "out")
