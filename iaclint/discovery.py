@@ -247,12 +247,13 @@ def _callers(root: str, modules: set[str], excluded) -> set[str]:
     """
     from .engine import _read  # the reader of the scan: regular files inside the tree, bounded
     called_by: dict[str, set[str]] = {}
+    real_root = os.path.realpath(root)
     for dirpath, filenames in _walk(root, excluded):
         for name in filenames:
             full = os.path.join(dirpath, name)
             if not name.endswith((".tf", ".tf.json")) or excluded(full, False):
                 continue
-            text = _read(root, os.path.relpath(full, root), _MAX_CALLER_BYTES, [])
+            text = _read(root, os.path.relpath(full, root), _MAX_CALLER_BYTES, [], real_root)
             if text is None or "source" not in text:
                 continue
             for source in _LOCAL_SOURCE.findall(text):

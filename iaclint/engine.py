@@ -412,8 +412,9 @@ def _module_dir_files(root: str, directory: str, excludes: list[IgnoreRules], li
                       texts: dict[str, str], diagnostics: list[Diagnostic]) -> list[str]:
     """The .tf files of a called module directory that the scan did not include (read as context)."""
     full = os.path.join(root, directory)
+    real_root = os.path.realpath(root)
     if directory.startswith("..") or not os.path.isdir(full) or \
-            os.path.commonpath([os.path.realpath(full), os.path.realpath(root)]) != os.path.realpath(root):
+            os.path.commonpath([os.path.realpath(full), real_root]) != real_root:
         return []
     out = []
     for name in sorted(os.listdir(full)):
@@ -423,7 +424,7 @@ def _module_dir_files(root: str, directory: str, excludes: list[IgnoreRules], li
         if not os.path.isfile(os.path.join(full, name)):
             continue
         if path not in texts:
-            text = _read(root, path, limit, [])  # a context file's problems belong to its own scan
+            text = _read(root, path, limit, [], real_root)  # a context file's problems belong to its own scan
             if text is None:
                 continue
             texts[path] = text
@@ -494,11 +495,6 @@ def resource_in_traceback(exc: BaseException, files) -> Resource | None:
     return None
 
 
-def _project(resources: list[Resource]):
-    from .project import Project
-    return Project(resources)
-
-
 class _Runner:
     def __init__(self, config: Config, inline: bool, today: _dt.date, texts: dict[str, str],
                  report: set[str], diagnostics: list[Diagnostic]):
@@ -531,7 +527,9 @@ class _Runner:
         for pol in policies:
             opts = self.config.options_for(pol)
             if pol.scope == "project":
-                project = project or _project(resources)
+                if project is None:
+                    from .project import Project
+                    project = Project(resources)
                 self._call(pol, project, opts, None)
                 for unknown, subject in project.skipped:
                     self._skip(pol, unknown, subject)

@@ -15,7 +15,6 @@ and bidirectional overrides are shown escaped, ``\x1b``, as in the text output.
 
 from __future__ import annotations
 
-
 from ..model import Severity
 from ._common import region, safe_text
 

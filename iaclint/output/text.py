@@ -24,7 +24,6 @@ bidirectional overrides are escaped, line breaks become spaces.
 
 from __future__ import annotations
 
-
 from ..model import Severity
 from ._common import SEVERITIES, by_severity, region, safe_text
 
