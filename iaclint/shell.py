@@ -35,6 +35,22 @@ _KEYWORDS = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!"
 HEREDOC_WORD = lazy_re(r"^\d*<<-?")
 
 
+class _once:
+    """``functools.cached_property`` without its lock (Python 3.11 takes an RLock to compute each
+    value; 3.12 dropped it): the value is computed on first read and stored in the instance's
+    ``__dict__``, where later reads find it without calling this. One thread builds and reads a
+    Command."""
+
+    def __init__(self, fn):
+        self.fn, self.name, self.__doc__ = fn, fn.__name__, fn.__doc__
+
+    def __get__(self, obj, cls=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
 class Command:
     """One simple command: ``words`` after quote removal, ``assignments`` that precede it."""
 
@@ -53,18 +69,18 @@ class Command:
     def __repr__(self) -> str:
         return f"Command(words={self.words!r}, text={self.text!r}, assignments={self.assignments!r})"
 
-    @functools.cached_property
+    @_once
     def argv(self) -> list[str]:
         """The words from the program on, wrappers (``sudo``, ``env``, ``time``) skipped."""
         return self.words[self._program:]
 
-    @functools.cached_property
+    @_once
     def environment(self) -> list[tuple[str, str]]:
         """Variables set for this command: ``A=1 cmd`` and ``env A=1 cmd``."""
         extra = [w.partition("=")[::2] for w in self.words[:self._program] if _ASSIGNMENT.match(w)]
         return self.assignments + [(k, v) for k, v in extra]
 
-    @functools.cached_property
+    @_once
     def _program(self) -> int:
         return self._program_index()
 
@@ -87,7 +103,7 @@ class Command:
             i += _WRAPPER_OPERANDS.get(name, 0)  # gosu USER cmd, timeout 10 cmd, chroot DIR cmd
         return min(i, len(words))
 
-    @functools.cached_property
+    @_once
     def name(self) -> str:
         """The program's base name (``/usr/bin/curl`` -> ``curl``), or ``""``."""
         argv = self.argv
