@@ -14,8 +14,8 @@ read only regular files inside the scanned tree (``ev.fs_root``), resolved again
 
 from __future__ import annotations
 
-import base64
-import hashlib
+# base64 and hashlib (which loads OpenSSL) are imported by the functions that need them: most
+# modules call none of them, and every Terraform scan imports this module.
 import json
 import math
 import os
@@ -1522,10 +1522,12 @@ def _jsondecode(ev, e, s):
 
 @_fn("base64encode", 1)
 def _base64encode(ev, e, s):
+    import base64
     return base64.b64encode(_str(s).encode("utf-8")).decode("ascii")
 
 
 def _b64decode(s: str, name: str) -> bytes:
+    import base64
     try:
         return base64.b64decode(s.replace("\r", "").replace("\n", ""), validate=True)
     except ValueError:
@@ -1551,13 +1553,18 @@ def _hash_fns(prefix: str, data_of):
     for algo in ("md5", "sha1", "sha256", "sha512"):
         def hexdigest(ev, e, *args, _algo=algo, _name=f"{prefix}{algo}"):
             data = data_of(ev, e, args[0], _name)
-            return data if isinstance(data, Unknown) else hashlib.new(_algo, data).hexdigest()
+            if isinstance(data, Unknown):
+                return data
+            import hashlib
+            return hashlib.new(_algo, data).hexdigest()
         _fn(f"{prefix}{algo}", 1)(hexdigest)
     for algo in ("sha256", "sha512"):
         def b64digest(ev, e, *args, _algo=algo, _name=f"{prefix}base64{algo}"):
             data = data_of(ev, e, args[0], _name)
             if isinstance(data, Unknown):
                 return data
+            import base64
+            import hashlib
             return base64.b64encode(hashlib.new(_algo, data).digest()).decode("ascii")
         _fn(f"{prefix}base64{algo}", 1)(b64digest)
 
@@ -2524,6 +2531,7 @@ def _file(ev, e, path):
 
 @_file_fn("filebase64")
 def _filebase64(ev, e, path):
+    import base64
     return base64.b64encode(_read_bytes(ev, _str(path), "filebase64")).decode("ascii")
 
 
