@@ -157,6 +157,8 @@ class Evaluator:
         warning, and so does a bug (an internal error, reported), so that one bad expression
         never costs the other resources of its module their checks.
         """
+        if expr.kind == "lit":  # a scalar written out: nothing to bound or to catch
+            return expr.value
         saved, self.steps = self.steps, 0
         try:
             value = self.eval(expr, env)
@@ -667,14 +669,16 @@ def default_functions() -> dict:
 
 
 class _Lazy:
-    """A namespace whose members are evaluated on first use (``local``), with cycle detection."""
+    """A namespace whose members are evaluated on first use (``local``), with cycle detection.
+
+    ``get(key, e, ev)`` is the function given: ``var.x`` and ``local.y`` are the most frequent
+    expressions there are, and a method that only forwarded the call cost each one a frame."""
+
+    __slots__ = ("name", "get")
 
     def __init__(self, name: str, compute: Callable[[str, Expr, "Evaluator"], Any]):
         self.name = name
-        self.compute = compute
-
-    def get(self, key: str, e: Expr, ev: Evaluator) -> Any:
-        return self.compute(key, e, ev)
+        self.get = compute
 
 
 def _iterate(coll):

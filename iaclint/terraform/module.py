@@ -149,7 +149,7 @@ class Module:
             self.shared = root.shared
         else:
             self.shared = shared if shared is not None else {}
-            for key in ("sizes", "clean", "converters", "weights", "written"):
+            for key in ("sizes", "clean", "converters", "weights", "module_weights", "written"):
                 self.shared.setdefault(key, {})
         self.files = files
         self.root = root or self
@@ -269,15 +269,18 @@ class Module:
                 value = _conform(value, type_expr, self._evaluators[path], self.shared["converters"])
             self.variables[name] = value
             self._conformed.add(name)
-        ev.deps.add(self._var_deps.get(name, ()))
+        refs = self._var_deps.get(name)
+        if refs:  # only a called module's inputs refer to anything
+            ev.deps.add(refs)
         return value
 
     def _local(self, name: str, e, ev: Evaluator) -> Any:
         key = ("local", name)
-        if key in self._cache:
-            value, refs = self._cache[key]
-            ev.deps.add(refs)
-            return value
+        hit = self._cache.get(key)
+        if hit is not None:
+            if hit[1]:
+                ev.deps.add(hit[1])
+            return hit[0]
         definition = self._local_defs.get(name)
         if definition is None:
             return ev.fail(e, f"local.{name} is not defined")
@@ -497,7 +500,10 @@ class Module:
         directory, files = self._module_files(name, source, block, f)
         if files is None:
             return Unknown(f"module.{name}", directory)
-        weight = sum(self._weight(item) for tf in files for item in tf.items if isinstance(item, Block))
+        weight = self.shared["module_weights"].get(directory)  # the same for every call of it
+        if weight is None:
+            weight = self.shared["module_weights"][directory] = sum(
+                self._weight(item) for tf in files for item in tf.items if isinstance(item, Block))
         if self._expansion[0] <= 0 and not self._spend(1, f"module.{name}", ev, block.header):
             return Unknown(f"module.{name}", _PAST_LIMIT)
         # each instance is the module's blocks again, and the call's own Resource
@@ -763,6 +769,10 @@ class Module:
               computed: set, refs: dict, known: dict | None = None) -> None:
         for item in items:
             if isinstance(item, Attribute):
+                if item.expr.kind == "lit":  # a third of all arguments: its own value, reading nothing
+                    attrs[item.name] = item.expr.value
+                    spans[path + (item.name,)] = item.span
+                    continue
                 if known is not None and item.name in known:
                     attrs[item.name], found = known[item.name]
                     self.deps.add(found)
