@@ -4,7 +4,8 @@
 
 For every folder, each measurement is the median (and max-min spread) of several fresh
 processes, so start-up and imports count as they do for a user; peak memory is that process's
-own max RSS (``wait4``), not the largest child so far.
+own max RSS (``wait4``), not the largest child so far. The four iaclint measurements are taken in
+turn, one process of each per round, so that a scan and its floor see the same machine.
 
 - ``cold``: ``iaclint scan --no-cache`` (parse everything), run as the console script installed
   beside the Python that runs this (``python -m iaclint`` when there is none).
@@ -32,18 +33,35 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def _run(cmd: list[str], env: dict | None) -> tuple[float, float]:
+    """Wall time (s) and peak RSS (MB) of one fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, _status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+def _summary(samples: list[tuple[float, float]]) -> dict:
+    times = [t for t, _ in samples]
+    return {"median": statistics.median(times), "spread": max(times) - min(times),
+            "peak_mb": max(m for _, m in samples), "runs": len(samples)}
+
+
 def measure(cmd: list[str], runs: int, env: dict | None = None) -> dict:
     """Median and spread of wall time, and peak RSS (MB), of ``runs`` fresh processes."""
-    times, peaks = [], []
+    return _summary([_run(cmd, env) for _ in range(runs)])
+
+
+def interleaved(cmds: dict[str, tuple[list[str], dict | None]], runs: int) -> dict[str, dict]:
+    """:func:`measure` for several commands, taken in turn (A B C, A B C, ...): on a shared
+    machine whose speed drifts over minutes, a scan and the floor it is divided by then see
+    the same conditions, where measuring all of one before the other did not."""
+    samples: dict[str, list] = {name: [] for name in cmds}
     for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        _, _status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = 0
-        times.append(time.perf_counter() - start)
-        peaks.append(usage.ru_maxrss / 1024)
-    return {"median": statistics.median(times), "spread": max(times) - min(times), "peak_mb": max(peaks),
-            "runs": runs}
+        for name, (cmd, env) in cmds.items():
+            samples[name].append(_run(cmd, env))
+    return {name: _summary(got) for name, got in samples.items()}
 
 
 def count(folder: str) -> tuple[int, int]:
@@ -70,13 +88,15 @@ def bench_folder(folder: str, runs: int, jobs: int | None, checkov: str | None, 
         iaclint += ["--jobs", str(jobs)]
     floor = [sys.executable, os.path.join(HERE, "floor.py")]
     row = {"folder": os.path.basename(folder.rstrip("/")), "files": files, "lines": lines}
-    row["cold"] = measure(iaclint + ["--no-cache"], runs)
     with tempfile.TemporaryDirectory(prefix="iaclint-bench-cache-") as cache:
         env = {**os.environ, "XDG_CACHE_HOME": cache}
         subprocess.run(iaclint, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        row["warm"] = measure(iaclint, runs, env)
-    row["parse_floor"] = measure(floor + ["parse", folder] + (["--jobs", str(jobs)] if jobs else []), runs)
-    row["read_hash"] = measure(floor + ["hash", folder], runs)
+        row.update(interleaved({
+            "cold": (iaclint + ["--no-cache"], None),
+            "parse_floor": (floor + ["parse", folder] + (["--jobs", str(jobs)] if jobs else []), None),
+            "warm": (iaclint, env),
+            "read_hash": (floor + ["hash", folder], None),
+        }, runs))
     if checkov:
         row["checkov"] = measure([checkov, "-d", folder, "--quiet", "--compact", "--skip-download"], checkov_runs)
     return row

@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from generate import generate  # noqa: E402
-from run import command, measure  # noqa: E402
+from run import command, interleaved  # noqa: E402
 
 
 def main() -> int:
@@ -44,13 +44,15 @@ def main() -> int:
             scan = command() + ["scan", corpus, "-f", "json", "-o", os.devnull]
             if args.jobs:
                 scan += ["--jobs", str(args.jobs)]
-            row = {"lines": lines, "cold": measure(scan + ["--no-cache"], args.runs)}
             cache = os.path.join(tmp, "cache")
             env = {**os.environ, "XDG_CACHE_HOME": cache}
             subprocess.run(scan, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-            row["warm"] = measure(scan, args.runs, env)
-            row["parse_floor"] = measure([sys.executable, os.path.join(HERE, "floor.py"), "parse", corpus]
-                                         + (["--jobs", str(args.jobs)] if args.jobs else []), args.runs)
+            row = {"lines": lines, **interleaved({
+                "cold": (scan + ["--no-cache"], None),
+                "parse_floor": ([sys.executable, os.path.join(HERE, "floor.py"), "parse", corpus]
+                                + (["--jobs", str(args.jobs)] if args.jobs else []), None),
+                "warm": (scan, env),
+            }, args.runs)}
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)
     text = _table(rows)
