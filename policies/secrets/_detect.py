@@ -171,7 +171,7 @@ def entropy(text: str) -> float:
 
 
 # -- placeholders and references ---------------------------------------------------------------
-# Matched against the value in lower case: (?i) on this many alternatives took ~2 ms to compile.
+# Matched against the value in lower case: with (?i), compiling it took ~1 ms more (fresh processes).
 _PLACEHOLDER = lazy_re(
     r"(?x)^(?:"
     r"|\s+|changeme|change[_\-\s.]?me|changeit|change[_\-\s]?this|replace[_\-\s]?me|to[_\-\s]?be[_\-\s]?replaced|"
