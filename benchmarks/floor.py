@@ -59,12 +59,12 @@ def main() -> int:
             wanted = _wanted_types(registry.catalogue())
         load([args.folder], options=ScanOptions(jobs=args.jobs), wanted=wanted)
         return 0
-    from iaclint.engine import MAX_FILE_BYTES, _read
+    from iaclint.files import MAX_FILE_BYTES, read_text  # not the engine: it imports the registry
     from iaclint.parse import parse_all
     texts = {}
     real_root = os.path.realpath(root)  # resolved once, as a scan does
     for rel in sorted(found.files):
-        text = _read(root, rel, MAX_FILE_BYTES, [], real_root)
+        text = read_text(root, rel, MAX_FILE_BYTES, [], real_root)
         if text is not None and found.files[rel] != "tfplan":
             texts[rel] = (found.files[rel], text)
     parse_all(texts, None, args.jobs)

@@ -245,7 +245,7 @@ def _callers(root: str, modules: set[str], excluded) -> set[str]:
     finds local ``source`` arguments), so that one file passed by pre-commit is evaluated with
     the arguments its callers give, as in a scan of the whole tree.
     """
-    from .engine import _read  # the reader of the scan: regular files inside the tree, bounded
+    from .files import read_text  # the reader of the scan: regular files inside the tree, bounded
     called_by: dict[str, set[str]] = {}
     real_root = os.path.realpath(root)
     for dirpath, filenames in _walk(root, excluded):

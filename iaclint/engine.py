@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from . import registry
 from .config import Config
 from .discovery import IgnoreRules, choose_root, discover
-from .files import NONBLOCKING, read_regular
+from .files import MAX_FILE_BYTES, read_text
 from .model import Diagnostic, Finding, Node, ParseError, Resource, Severity, Span, UnknownValue, raised_at
 from .result import ScanResult
 
@@ -24,11 +24,12 @@ TYPE_CHECKING = False  # as typing.TYPE_CHECKING: importing typing costs ~2 ms o
 if TYPE_CHECKING:
     from typing import Callable
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass
 class ScanOptions:
+    """How to scan: what the command line sets beside the configuration file."""
+
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
@@ -138,7 +139,7 @@ def _collect(paths: list[str], config: Config, options: ScanOptions) -> _Read:
     all_files = {**found.context, **found.files}
     real_root = os.path.realpath(root)
     for path in sorted(all_files):
-        text = _read(root, path, options.max_file_bytes, diagnostics, real_root)
+        text = read_text(root, path, options.max_file_bytes, diagnostics, real_root)
         if text is not None:
             texts[path] = text
     report = set(found.files)
@@ -204,65 +205,6 @@ def _result_key(read: _Read, config: Config, options: ScanOptions, today: _dt.da
         h.update(f"{path}\0{read.all_files[path]}\0".encode("utf-8", "surrogatepass"))
         h.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest() if text is not None else b"-")
     return h.hexdigest()
-
-
-def _read(root: str, path: str, limit: int, diagnostics: list[Diagnostic],
-          real_root: str | None = None) -> str | None:
-    """The text of one file, or None with an error diagnostic that says why it was not read.
-
-    Only regular files inside the scanned tree are read, at most ``limit`` bytes: a FIFO would
-    block the scan forever, a device never ends, and a symbolic link (or a path through one)
-    that leads out of the tree is not followed.
-    """
-    full = os.path.join(root, path)
-    real_root = real_root or os.path.realpath(root)  # a scan resolves it once for all its files
-    real = os.path.realpath(full)
-    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
-        diagnostics.append(Diagnostic("note", "skipped: symbolic link out of the scanned tree not followed",
-                                      path, None, "skipped"))
-        return None
-    try:
-        fd = os.open(full, NONBLOCKING)
-    except OSError as exc:
-        diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror or exc}", path,
-                                      Span.point(1), "unreadable"))
-        return None
-    try:
-        found = read_regular(fd, limit)
-        if found is None:
-            diagnostics.append(Diagnostic("error", "not a regular file (a FIFO, socket or device): not read",
-                                          path, Span.point(1), "not-a-file"))
-            return None
-        size, data = found
-        if size > limit or len(data) > limit:
-            diagnostics.append(Diagnostic(
-                "error", f"file is {max(size, len(data))} bytes, over the limit of {limit} bytes "
-                "(raise it with --max-file-size)", path, Span.point(1), "file-too-large"))
-            return None
-    except OSError as exc:
-        diagnostics.append(Diagnostic("error", f"cannot read file: {exc.strerror or exc}", path,
-                                      Span.point(1), "unreadable"))
-        return None
-    finally:
-        os.close(fd)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        diagnostics.append(Diagnostic("error", "UTF-16 or UTF-32 text (byte order mark): only UTF-8 is read",
-                                      path, Span.point(1), "encoding"))
-        return None
-    if b"\0" in data:
-        line = data.count(b"\n", 0, data.index(b"\0")) + 1
-        diagnostics.append(Diagnostic("error", "binary file (NUL byte): not a text file", path,
-                                      Span.point(line), "binary-file"))
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        diagnostics.append(Diagnostic("error", f"not UTF-8 text (byte 0x{data[exc.start]:02x})", path,
-                                      Span.point(line, column), "encoding"))
-        return None
-    return text
 
 
 def _error(diagnostics: list[Diagnostic], path: str, exc: Exception) -> None:
@@ -424,7 +366,7 @@ def _module_dir_files(root: str, directory: str, excludes: list[IgnoreRules], li
         if not os.path.isfile(os.path.join(full, name)):
             continue
         if path not in texts:
-            text = _read(root, path, limit, [], real_root)  # a context file's problems belong to its own scan
+            text = read_text(root, path, limit, [], real_root)  # a context file's problems belong to its own scan
             if text is None:
                 continue
             texts[path] = text

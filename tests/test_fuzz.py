@@ -501,12 +501,12 @@ def check_plan(text: str) -> None:
                  st.sampled_from([b"\xef\xbb\xbfa = 1\n", b"\xff\xfea\x00", b"\xfe\xff\x00a", b"a = \"\xe9\"\n",
                                   b"\x00", b"", b"\r\n\r\n", b"\xc3", b"\xed\xa0\x80"])))
 def test_the_reader_gives_text_or_a_located_error(tmp_path_factory, data):
-    from iaclint.engine import _read
+    from iaclint.files import read_text
     root = tmp_path_factory.mktemp("read", numbered=True)
     (root / "f.tf").write_bytes(data)
     diags: list = []
     with tried("reader", len(data)):
-        text = _read(str(root), "f.tf", 200, diags)
+        text = read_text(str(root), "f.tf", 200, diags)
     if text is None:
         assert len(diags) == 1 and diags[0].level == "error" and diags[0].span.line >= 1, diags
     else:

@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from iaclint.engine import MAX_FILE_BYTES
+from iaclint.files import MAX_FILE_BYTES
 from iaclint.terraform.evaluate import MAX_NUMBER_BITS, MAX_STEPS, MAX_STRING, MAX_VALUE
 from iaclint.terraform.module import MAX_EXPANSION
 from iaclint.testing import fixture_expectations
