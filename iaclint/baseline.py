@@ -105,6 +105,8 @@ def write(path: str, result: "ScanResult") -> int:
 
 @dataclass
 class Baseline:
+    """A baseline file read back: where it is and the findings it records."""
+
     path: str
     entries: list[dict]
 

@@ -65,6 +65,8 @@ class ConfigError(Exception):
 
 @dataclass
 class Config:
+    """The ``.iaclint.toml`` (or ``[tool.iaclint]``) settings, defaults where a key is absent."""
+
     path: str | None = None
     base: str = "."
     select: list[str] = field(default_factory=list)

@@ -127,6 +127,8 @@ def _glob_regex(pattern: str, anchored: bool) -> str:
 
 @dataclass
 class Discovered:
+    """The files a scan reports on, those it reads only to evaluate them, and what it skipped."""
+
     root: str                                   # absolute
     # rel path -> kind, files to report on (kind None: a non-regular file named on the command line)
     files: dict[str, str | None] = field(default_factory=dict)
@@ -253,7 +255,7 @@ def _callers(root: str, modules: set[str], excluded) -> set[str]:
             full = os.path.join(dirpath, name)
             if not name.endswith((".tf", ".tf.json")) or excluded(full, False):
                 continue
-            text = _read(root, os.path.relpath(full, root), _MAX_CALLER_BYTES, [], real_root)
+            text = read_text(root, os.path.relpath(full, root), _MAX_CALLER_BYTES, [], real_root)
             if text is None or "source" not in text:
                 continue
             for source in _LOCAL_SOURCE.findall(text):

@@ -75,6 +75,8 @@ class FileSpan(Span):
 
 @dataclass(frozen=True, slots=True)
 class Location:
+    """A span in a file named by its path."""
+
     path: str  # POSIX path relative to the scan root
     span: Span
 
@@ -354,6 +356,8 @@ class Resource(Node):
 
 @dataclass(slots=True)
 class Finding:
+    """One problem a policy found, where it is, and what the scan decided about it."""
+
     policy_id: str
     severity: Severity
     message: str

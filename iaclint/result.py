@@ -11,6 +11,8 @@ from .registry import Policy
 
 @dataclass
 class ScanResult:
+    """Everything a scan found, in the order every output format writes it."""
+
     root: str                                   # absolute path every location is relative to
     findings: list[Finding]                     # reported findings, sorted, suppressions applied
     diagnostics: list[Diagnostic]               # parse errors, stale suppressions, notes; sorted

@@ -23,6 +23,8 @@ _COMMENT_LINE_RE = re.compile(r"^\s*(#|//)")
 
 @dataclass
 class Suppression:
+    """One ``iaclint: ignore[...]`` comment: the ids it names, its reason and its expiry."""
+
     ids: frozenset
     reason: str
     until: _dt.date | None
@@ -37,6 +39,8 @@ class Suppression:
 
 @dataclass
 class FileSuppressions:
+    """The suppression comments of one file, by the line each one covers."""
+
     path: str
     by_line: dict[int, list[Suppression]] = field(default_factory=dict)
     comment_lines: frozenset = frozenset()

@@ -43,6 +43,8 @@ _BLOCK = object()  # see Module._argument
 
 @dataclass
 class TfFile:
+    """One Terraform or tfvars file of a module: its text and its parsed items."""
+
     path: str          # relative POSIX path
     text: str
     items: list = field(default_factory=list)
