@@ -119,22 +119,20 @@ class Command:
 # A shell word: runs of unquoted characters, backslash escapes, '...' and "...", read exactly
 # as shlex.split(posix=True) reads them, at a fraction of its cost (a test compares the two).
 _WORD = r"(?:[^ \t\r\n'\"\\]+|\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\")+"
-_SHELL_WORD = lazy_re(_WORD, re.S)
 _SHELL_PIECE = lazy_re(r"[^'\"\\]+|\\.|'[^']*'|\"(?:[^\"\\]|\\.)*\"", re.S)
 _DQ_ESCAPE = lazy_re(r'\\([\\"])')
 
-
-# The whole text as blank-separated words, or no match. Atomic and possessive: a word is taken
-# whole or not at all, so a failure (an unbalanced quote) costs one pass, not every way to cut
-# the words into pieces.
-_SHELL_WORDS = lazy_re(r"[ \t\r\n]*+(?:(?>%s)[ \t\r\n]*+)*+" % _WORD, re.S)
+# The words of a text, and, where no word can start, the one character that stops it: a quote
+# that is never closed or a backslash at the very end (nothing else can fail to start a word).
+# Atomic: a word is taken whole, so a failure costs one pass, not every way to cut it in pieces.
+_SHELL_TOKEN = lazy_re(r"(?>%s)|[^ \t\r\n]" % _WORD, re.S)
 
 
 def split_words(text: str) -> list[str]:
     """Shell words with quotes removed; unbalanced quotes fall back to blank splitting."""
-    if _SHELL_WORDS.fullmatch(text) is None:
+    words = _SHELL_TOKEN.findall(text)
+    if "'" in words or '"' in words or "\\" in words:
         return text.split()  # an unbalanced quote or a lone backslash: not shell words
-    words = _SHELL_WORD.findall(text)
     for i, word in enumerate(words):
         if "'" in word or '"' in word or "\\" in word:
             words[i] = "".join(_unquote(p) for p in _SHELL_PIECE.findall(word))
