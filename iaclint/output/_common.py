@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from ..lazyre import lazy_re  # compiled by the formats that print text, not by JSON or SARIF
 from ..model import FAMILIES, Severity, Span
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING: importing typing costs ~2 ms of every run
@@ -72,7 +73,7 @@ def by_family(findings: "list[Finding]", policies: dict[str, "Policy"]) -> dict[
 
 # C0/C1 controls and the bidirectional overrides ("Trojan Source"): text from scanned files
 # must not drive the terminal or reorder what a reviewer reads.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = lazy_re("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _escape_char(m: re.Match) -> str:

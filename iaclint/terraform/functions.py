@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any, Callable, NoReturn
 
 from ..files import NONBLOCKING, read_regular
+from ..lazyre import lazy_re  # patterns of functions a module may never call
 from ..model import Encoded, ParseError, Unknown
 from ..parsers import hcl as _hcl
 from . import evaluate as _evaluate  # a module reference: evaluate may import this module too
@@ -224,7 +225,7 @@ def _num_str(x) -> str:
     return format(_dec(x), "f")
 
 
-_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NUMBER_RE = lazy_re(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _parse_number(s: str):
@@ -583,7 +584,7 @@ def _replace(ev, e, s, sub, repl):
 
 # -- format ----------------------------------------------------------------------------------------
 
-_VERB_RE = re.compile(r"(?P<flags>[0#+ -]*)(?:\[(?P<idx>[1-9][0-9]*)\])?(?P<width>[1-9][0-9]*)?"
+_VERB_RE = lazy_re(r"(?P<flags>[0#+ -]*)(?:\[(?P<idx>[1-9][0-9]*)\])?(?P<width>[1-9][0-9]*)?"
                       r"(?P<prec>\.[0-9]*)?(?P<verb>[A-Za-z])")
 
 
@@ -1804,7 +1805,7 @@ _YAML_BOOL = {**dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "true", "True", "T
               **dict.fromkeys(("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off",
                                "Off", "OFF"), False)}
 _YAML_NULL = ("", "~", "null", "Null", "NULL")
-_YAML_TS = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:([Tt ])(\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?"
+_YAML_TS = lazy_re(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:([Tt ])(\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?"
                       r"(Z|[+-]\d{2}:\d{2})?)?")
 
 
@@ -1964,7 +1965,7 @@ class _Compiled:
             self.max_input = min(MAX_REGEX_INPUT, int(REGEX_STEPS ** (1 / (unbounded + 1))))
 
 
-_GROUP_OPENER = re.compile(r"\(\?(?:P?<([^>]*)>|([imsU]*)(?:-([imsU]*))?(:|\)))")
+_GROUP_OPENER = lazy_re(r"\(\?(?:P?<([^>]*)>|([imsU]*)(?:-([imsU]*))?(:|\)))")
 
 
 class _Re2Translator:
@@ -2256,7 +2257,7 @@ def _go_find_all(rx, s: str):
             yield m
 
 
-_GO_NAME = re.compile(r"[^\W]+", re.UNICODE)
+_GO_NAME = lazy_re(r"[^\W]+", re.UNICODE)
 
 
 def _go_expand(template: str, m, rx) -> str:
@@ -2660,7 +2661,7 @@ def _fileset(ev, e, path, pattern):
     return sorted(set(found))
 
 
-_TEMPLATE_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_TEMPLATE_VAR = lazy_re(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def _free_refs(expr) -> set[str]:
