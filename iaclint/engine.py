@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from typing import Callable
 
 
-
 @dataclass
 class ScanOptions:
     """How to scan: what the command line sets beside the configuration file."""

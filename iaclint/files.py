@@ -47,7 +47,7 @@ def read_text(root: str, path: str, limit: int, diagnostics: list,
     block the scan forever, a device never ends, and a symbolic link (or a path through one)
     that leads out of the tree is not followed.
     """
-    from .model import Diagnostic, Span
+    from .model import Diagnostic, Span  # here: `iaclint --version` imports this module, not the model
     full = os.path.join(root, path)
     real_root = real_root or os.path.realpath(root)  # a scan resolves it once for all its files
     real = os.path.realpath(full)
