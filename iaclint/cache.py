@@ -17,7 +17,7 @@ import pickle
 import stat
 
 from . import __version__
-from .files import NONBLOCKING, read_regular
+from .files import NONBLOCKING, read_regular, replace_file
 
 MAX_BYTES = 256 * 1024 * 1024
 _MISSING = object()
@@ -159,18 +159,8 @@ class ParseCache:
         path = self._path(key)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            import tempfile  # here: a scan that writes nothing does not import it (and random)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            replace_file(path, lambda fh: pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL), ".tmp-",
+                         binary=True)
             self.writes += 1
         except (OSError, pickle.PicklingError, RecursionError):
             pass  # a cache that cannot be written is a slower scan, never a failed one

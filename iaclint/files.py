@@ -5,7 +5,7 @@ ends) or a huge file. Each reader opens it with ``O_NONBLOCK`` (so that opening 
 once) and hands the descriptor to :func:`read_regular`, which says whether it is a regular file
 and reads at most one byte past the reader's bound; the reader words its own refusals.
 :func:`read_text` is the scan's reader (the parse floor in ``benchmarks/`` reads with it too, without
-importing the engine). Reports and baselines are written by :func:`write_atomically`.
+importing the engine). Reports and baselines are written by :func:`write_atomically`, through :func:`replace_file`.
 """
 
 from __future__ import annotations
@@ -123,12 +123,22 @@ def write_atomically(path: str, write, prefix: str = ".iaclint-") -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    import tempfile
-    target = os.path.realpath(path)
+    replace_file(os.path.realpath(path), write, prefix, mode)
+
+
+def replace_file(target: str, write, prefix: str, mode: int | None = None, binary: bool = False) -> None:
+    """Call ``write(fh)`` on a new temporary file beside ``target``, then rename it over ``target``;
+    on any failure the temporary file is removed and ``target`` is left as it was.
+
+    ``mode`` sets the new file's permissions (else mkstemp's 0600); text is UTF-8 with ``\\n``
+    line ends unless ``binary``. The report writer and the parse cache both write this way.
+    """
+    import tempfile  # here: a run that writes no file does not import it (and random)
     fd, tmp = tempfile.mkstemp(prefix=prefix, dir=os.path.dirname(target))
     try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        if mode is not None:
+            os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             write(fh)
         os.replace(tmp, target)
     except BaseException:
