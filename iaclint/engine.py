@@ -286,13 +286,14 @@ def _terraform(root: str, tf_dirs: dict[str, list[str]], texts: dict[str, str], 
         for directory in roots:
             files, tfvars = parsed[directory]
             try:
+                # diagnostics: the scan's own list, as an argument evaluated when a policy reads it
+                # may report one then
                 module = Module(directory or ".", files, tfvars, overrides, loader=load, fs_root=fs_root,
-                                declared=declared, wanted=wanted, reads=reads, shared=shared)
+                                declared=declared, wanted=wanted, reads=reads, shared=shared,
+                                diagnostics=diagnostics)
                 resources.extend(module.resources())
             except Exception as exc:  # noqa: BLE001
                 _error(diagnostics, files[0].path, exc)
-                continue
-            diagnostics.extend(module.diagnostics)
     return resources
 
 

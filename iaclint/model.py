@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING: importing typing costs ~2 ms of every run
 if TYPE_CHECKING:
-    from typing import Any, Iterator
+    from typing import Any, Callable, Iterator
 
 __all__ = [
-    "Severity", "Span", "FileSpan", "Location", "Unknown", "UnknownValue", "Node", "Resource", "Finding",
+    "Severity", "Span", "FileSpan", "Location", "Unknown", "UnknownValue", "Node", "Arguments", "Resource", "Finding",
     "Diagnostic", "FAMILIES", "KIND_GROUPS", "expand_kinds",
 ]
 
@@ -258,8 +258,11 @@ class Node:
         False when it was computed from a variable, local or function: a policy about what is
         *written* (a hard-coded secret) reports it where the literal is, not at every use.
         """
+        path = self.path + tuple(key.split("."))
+        if len(path) > 1:  # whether a top-level argument is computed is known before it is evaluated
+            self.resource.settle(path[0])
         computed = self.resource.meta.get("computed")
-        return not computed or self.path + tuple(key.split(".")) not in computed
+        return not computed or path not in computed
 
     def span(self, key: "str | tuple | None" = None) -> Span:
         """Where ``key`` (relative to this node) is written, else the nearest enclosing span."""
@@ -283,6 +286,111 @@ class Node:
 
     def __repr__(self) -> str:
         return f"Node({self.resource.address}, {'.'.join(map(str, self.path)) or '<root>'})"
+
+
+class Arguments(dict):
+    """A resource's top-level mapping when some entries are computed only when first read.
+
+    Terraform arguments are evaluated when a policy or an expression reads them: most arguments
+    of a resource are read by no policy. The mapping holds the entries computed so far;
+    ``pending`` maps each other name to what ``compute(name, what)`` needs to set it (with
+    ``dict.__setitem__``, and the resource's spans and meta with it). Reading a name computes it
+    alone; anything that looks at the mapping as a whole (iterating it, its length, comparing,
+    copying, printing or pickling it) computes every pending entry first, after which the
+    mapping is in ``order``, the order the entries are written in.
+    """
+
+    __slots__ = ("_pending", "_compute", "_order")
+
+    def __init__(self, known: dict, pending: dict, compute: Callable[[str, Any], None], order: list):
+        super().__init__(known)
+        self._pending = pending
+        self._compute = compute
+        self._order = order
+
+    def settle(self, name: "str | None" = None) -> "Arguments":
+        """Compute ``name`` if it is pending, or, with no name, every pending entry."""
+        pending = self._pending
+        if not pending:
+            return self
+        if name is not None:
+            if name in pending:
+                self._compute(name, pending.pop(name))
+            return self
+        while pending:
+            name = next(iter(pending))
+            self._compute(name, pending.pop(name))
+        rank = {n: i for i, n in enumerate(self._order)}
+        items = sorted(dict.items(self), key=lambda kv: rank.get(kv[0], len(rank)))
+        dict.clear(self)
+        dict.update(self, items)
+        return self
+
+    def names(self) -> list[str]:
+        """Every entry's name, in the order written, computing none: a pending one may still
+        turn out to have no value (a dynamic block with nothing to repeat)."""
+        if not self._pending:
+            return list(dict.keys(self))
+        return [n for n in self._order if n in self._pending or dict.__contains__(self, n)]
+
+    def get(self, key, default=None):
+        if self._pending and key in self._pending:
+            self.settle(key)
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key):
+        if self._pending and key in self._pending:
+            self.settle(key)
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key):
+        if self._pending and key in self._pending:
+            self.settle(key)
+        return dict.__contains__(self, key)
+
+    def setdefault(self, key, default=None):
+        return dict.setdefault(self.settle(key), key, default)
+
+    def pop(self, key, *default):
+        return dict.pop(self.settle(key), key, *default)
+
+    def __iter__(self):
+        return dict.__iter__(self.settle())
+
+    def __reversed__(self):
+        return dict.__reversed__(self.settle())
+
+    def __len__(self):
+        return dict.__len__(self.settle())
+
+    def __eq__(self, other):
+        return dict.__eq__(self.settle(), other)
+
+    def __ne__(self, other):
+        return dict.__ne__(self.settle(), other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __or__(self, other):
+        return dict.__or__(self.settle(), other)
+
+    def __repr__(self):
+        return dict.__repr__(self.settle())
+
+    def __reduce_ex__(self, protocol):
+        return (dict, (dict(self.settle()),))
+
+    def keys(self):
+        return dict.keys(self.settle())
+
+    def values(self):
+        return dict.values(self.settle())
+
+    def items(self):
+        return dict.items(self.settle())
+
+    def copy(self):
+        return dict(self.settle())
 
 
 class Resource(Node):
@@ -313,7 +421,22 @@ class Resource(Node):
     def attributes(self) -> dict:
         return self.value
 
+    def settle(self, name: "str | None" = None) -> None:
+        """Compute the argument ``name`` (or every argument) if it is still pending (see
+        :class:`Arguments`): before reading ``spans`` or the ``computed`` and ``refs`` meta,
+        which an argument fills when it is computed."""
+        if type(self.value) is not dict and isinstance(self.value, Arguments):
+            self.value.settle(name)
+
+    def names(self) -> list[str]:
+        """The names of the top-level attributes, in the order written, without evaluating any
+        (see :class:`Arguments`): ``resource.get(name)`` reads one."""
+        value = self.value
+        return value.names() if type(value) is not dict and isinstance(value, Arguments) else list(value)
+
     def span_of(self, path: tuple) -> Span:
+        if path and type(self.value) is not dict:
+            self.settle(path[0])
         spans = self.spans
         while path:
             span = spans.get(path)

@@ -32,7 +32,12 @@ class Project:
         for r in self.all:
             self._by_type[r.type].append(r)
             self._by_address.setdefault((r.file, r.address), r)
-        self._refs_built = False
+        self._targets: dict[tuple, list[Resource]] | None = None
+        # target id -> [(referrer, path)], filled one (type, argument) at a time: the arguments of a
+        # Terraform resource are evaluated when read, so only the referrers a policy asks about are
+        self._referrers: dict[int, list[tuple[Resource, tuple]]] = defaultdict(list)
+        self._indexed: set[tuple[str, str | None]] = set()  # (type, argument or None for all)
+        self._rank: dict[int, int] = {}
 
     def of_type(self, *types: str) -> list[Resource]:
         """Resources whose type is one of ``types`` (groups like ``k8s:workload`` allowed)."""
@@ -54,49 +59,68 @@ class Project:
         path such as ``"bucket"`` or ``"rule.apply_server_side_encryption_by_default"``; list
         positions of nested blocks are not written.
         """
-        self._index()
+        targets = self._index()
         wanted = expand_kinds(types) if types else None
+        resource.settle(via.partition(".")[0] if via else None)
         out: dict[int, Resource] = {}
         for path, addresses in resource.meta.get("refs", {}).items():
             if via is not None and not _under(path, via):
                 continue
             for address in addresses:
-                for target in self._targets.get((resource.meta.get("root"), address), ()):
+                for target in targets.get((resource.meta.get("root"), address), ()):
                     if target is not resource and (wanted is None or target.type in wanted):
                         out.setdefault(id(target), target)
-        return list(out.values())
+        return self._ordered(out)
 
     def referrers(self, resource: Resource, *types: str, via: str | None = None) -> list[Resource]:
         """The resources (of ``types``, if given) whose attributes (under ``via``) refer to ``resource``."""
-        self._index()
+        targets = self._index()
         wanted = expand_kinds(types) if types else None
+        head = via.partition(".")[0] if via else None
+        for t in sorted(wanted if wanted is not None else self._by_type):
+            self._index_referrers(t, head, targets)
         out: dict[int, Resource] = {}
         for source, path in self._referrers.get(id(resource), ()):
             if (wanted is None or source.type in wanted) and (via is None or _under(path, via)):
                 out.setdefault(id(source), source)
-        return list(out.values())
+        return self._ordered(out)
 
-    def _index(self) -> None:
-        if self._refs_built:
+    def _ordered(self, found: dict[int, Resource]) -> list[Resource]:
+        """``found``'s resources in scan order, whichever order their references were read in."""
+        if not self._rank:
+            self._rank = {id(r): i for i, r in enumerate(self.all)}
+        return sorted(found.values(), key=lambda r: self._rank[id(r)])
+
+    def _index(self) -> dict[tuple, list[Resource]]:
+        """(root module, address) -> the Terraform resources it names."""
+        if self._targets is None:
+            # An address names one instance ("aws_instance.web[0]") or, for a whole counted block,
+            # all of them ("aws_instance.web"): index each resource under both.
+            self._targets = defaultdict(list)
+            for r in self.all:
+                if r.source != "terraform":
+                    continue
+                root = r.meta.get("root")
+                self._targets[(root, r.address)].append(r)
+                base = _INDEX.sub("", r.address) if "[" in r.address else None
+                if base and base != r.address:
+                    self._targets[(root, base)].append(r)
+        return self._targets
+
+    def _index_referrers(self, type_: str, head: str | None, targets: dict) -> None:
+        """Index the references of every ``type_`` resource written in argument ``head`` (all
+        arguments when None), evaluating those arguments if nothing has read them yet."""
+        if (type_, None) in self._indexed or (type_, head) in self._indexed:
             return
-        self._refs_built = True
-        # An address names one instance ("aws_instance.web[0]") or, for a whole counted block,
-        # all of them ("aws_instance.web"): index each resource under both.
-        self._targets: dict[tuple, list[Resource]] = defaultdict(list)
-        for r in self.all:
-            if r.source != "terraform":
-                continue
-            root = r.meta.get("root")
-            self._targets[(root, r.address)].append(r)
-            base = _INDEX.sub("", r.address) if "[" in r.address else None
-            if base and base != r.address:
-                self._targets[(root, base)].append(r)
-        self._referrers: dict[int, list[tuple[Resource, tuple]]] = defaultdict(list)
-        for r in self.all:
+        self._indexed.add((type_, head))
+        for r in self._by_type.get(type_, ()):
+            r.settle(head)
             root = r.meta.get("root")
             for path, addresses in r.meta.get("refs", {}).items():
+                if path[0] != head if head is not None else (type_, path[0]) in self._indexed:
+                    continue  # another argument; or, for all of them, one indexed already
                 for address in addresses:
-                    for target in self._targets.get((root, address), ()):
+                    for target in targets.get((root, address), ()):
                         if target is not r:
                             self._referrers[id(target)].append((r, path))
 

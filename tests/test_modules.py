@@ -419,8 +419,11 @@ resource "aws_db_instance" "db" {
     by = {r.address: r for r in everything.resources}
     assert {"random_password.db", "not_referenced.x", "aws_db_instance.db"} <= set(by)
     assert by["aws_db_instance.db"].attributes["port"] == 20
-    assert [d for d in everything.diagnostics if d.code == "tf-limit"]
     assert Project(everything.resources).references(by["aws_db_instance.db"]) == [by["random_password.db"]]
+    # built, `special` is still evaluated only when read: its limit is reported then
+    assert not [d for d in everything.diagnostics if d.code == "tf-limit"]
+    assert isinstance(by["random_password.db"].attributes["special"], Unknown)
+    assert [d for d in everything.diagnostics if d.code == "tf-limit"]
 
 
 def test_a_referenced_resource_read_whole_or_by_nested_block_is_built_complete(tmp_path):
@@ -483,3 +486,81 @@ resource "x" "y" {
 '''})
     res, _ = resources(tmp_path)
     assert res["x.y"].attributes["text"] == "a\nb\ndone!\n"
+
+
+def test_an_argument_is_evaluated_when_first_read_and_whole_looks_see_every_one(tmp_path):
+    """Arguments no policy reads cost nothing: each is evaluated when first read. Anything that
+    looks at the whole mapping (iterating, copying, JSON, pickling) sees every argument, in the
+    order written; spans and `written_here` of nested blocks are right before anything read them."""
+    import pickle
+
+    from iaclint.engine import _build, _collect
+    from iaclint.config import Config
+    from iaclint.model import Arguments
+    write(tmp_path, {"main.tf": '''
+locals {
+  slow  = length([for i in range(1000) : [for j in range(1000) : j]])
+  ports = [80, 443]
+}
+resource "aws_security_group" "web" {
+  description = local.slow
+  name        = "web"
+  dynamic "ingress" {
+    for_each = local.ports
+    content {
+      from_port = ingress.value
+      to_port   = ingress.value
+    }
+  }
+  ingress {
+    from_port = 22
+  }
+  tags = { Name = "web-${local.ports[0]}" }
+}
+'''})
+    loaded = _build(_collect([str(tmp_path)], Config(), ScanOptions()), ScanOptions(), wanted={"aws_security_group"})
+    (sg,) = loaded.resources
+    args = sg.attributes
+    assert isinstance(args, Arguments)
+    assert sg.names() == ["description", "name", "ingress", "tags"]  # evaluates nothing
+    assert not [d for d in loaded.diagnostics if d.code == "tf-limit"]
+    assert sg.written_here("name") and not sg.written_here("tags") and not sg.written_here("description")
+    # a nested block's span and whether its arguments are computed: evaluated to answer
+    assert sg.span_of(("ingress", 2, "from_port")).line == 17
+    first, _, last = sg.blocks("ingress")
+    assert not first.written_here("from_port") and last.written_here("from_port")
+    assert [b.get("from_port") for b in sg.blocks("ingress")] == [80, 443, 22]
+    assert "tags" in args and args["tags"] == {"Name": "web-80"}
+    assert not [d for d in loaded.diagnostics if d.code == "tf-limit"]  # description: still not read
+    # a look at the whole: every argument, in the order written, the limit reported now
+    assert list(args) == ["description", "name", "ingress", "tags"]
+    assert isinstance(args["description"], Unknown)
+    assert [d.code for d in loaded.diagnostics if d.code == "tf-limit"]
+    plain = pickle.loads(pickle.dumps(args))
+    assert type(plain) is dict and list(plain) == list(args) and plain["ingress"] == args["ingress"]
+    assert json.loads(json.dumps({k: v for k, v in args.items() if k != "description"}))["tags"] == {"Name": "web-80"}
+
+
+def test_an_argument_read_late_is_still_evaluated_in_its_own_scope(tmp_path):
+    """Evaluated when a policy reads it, an argument still sees its own count.index and records
+    its own references; one that reads its own resource is Unknown, as during the build."""
+    from iaclint.model import Arguments
+    write(tmp_path, {"main.tf": '''
+resource "aws_s3_bucket" "logs" {
+  bucket = "logs"
+}
+resource "aws_s3_bucket" "b" {
+  count  = 2
+  bucket = "b-${count.index}-${aws_s3_bucket.logs.bucket}"
+  loop   = aws_s3_bucket.b[0].bucket
+}
+'''})
+    res, _ = resources(tmp_path)
+    b1 = res["aws_s3_bucket.b[1]"]
+    assert isinstance(b1.attributes, Arguments)
+    assert b1.get("bucket") == "b-1-logs"
+    assert b1.meta["refs"] == {("bucket",): frozenset({"aws_s3_bucket.logs"})}
+    assert isinstance(b1.get("loop"), Unknown) and "refers to itself" in b1.get("loop").reason
+    project = Project(res.values())
+    assert project.referrers(res["aws_s3_bucket.logs"], "aws_s3_bucket", via="bucket") == \
+        [res["aws_s3_bucket.b[0]"], b1]

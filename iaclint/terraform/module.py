@@ -25,7 +25,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..model import Diagnostic, FileSpan, Resource, Span, Unknown
+from ..model import Arguments, Diagnostic, FileSpan, Resource, Span, Unknown
 from ..parsers.hcl import Attribute, Block, Ref
 from .evaluate import _NOT_FOUND, AfterApply, Deps, Env, Evaluator, ResourceValue, SetValue, _Lazy
 
@@ -151,7 +151,7 @@ class Module:
             self.shared = root.shared
         else:
             self.shared = shared if shared is not None else {}
-            for key in ("sizes", "clean", "converters", "weights", "module_weights", "written"):
+            for key in ("sizes", "clean", "converters", "weights", "module_weights", "written", "groups"):
                 self.shared.setdefault(key, {})
         self.files = files
         self.root = root or self
@@ -326,7 +326,7 @@ class Module:
         built = self._cache.get(key)
         if isinstance(built, Unknown):
             return ev.unknown(e, built.reason)
-        if built is None and key in self._in_progress:
+        if key in self._in_progress:  # being built, or one of its arguments being evaluated
             return ev.unknown(e, f"{type_}.{name} refers to itself")
         shape = self._shape(key)
         if isinstance(shape, Unknown):
@@ -336,7 +336,7 @@ class Module:
             ev.deps.add((instances[0][0],))
             return ev.unknown(e, f"how many instances of {instances[0][0]} exist is not known")
         if built is not None:
-            values: list = [ResourceValue(r.address, r.attributes) for r in built[1]]
+            values: list = [_Built(r) for r in built[1]]
         else:
             values = [_Referenced(self, key, i, address) for i, (address, _) in enumerate(instances)]
         if mode == "single":
@@ -397,6 +397,17 @@ class Module:
             self._in_progress.discard(key)
         known[name] = (value, refs)
         return value
+
+    def _groups(self, block: Block) -> tuple[list[str], dict[str, list]]:
+        """(names in the order written, name -> its items in a block's body): an argument, or
+        the nested and dynamic blocks of one type, each evaluated as one when first read."""
+        hit = self.shared["groups"].get(id(block))
+        if hit is None:
+            groups: dict[str, list] = {}
+            for item in block.body:
+                groups.setdefault(item.name if isinstance(item, Attribute) else _nested_type(item), []).append(item)
+            hit = self.shared["groups"][id(block)] = (block, list(groups), groups)  # holds it: ids stay unique
+        return hit[1], hit[2]
 
     def _written(self, block: Block) -> dict:
         """name -> its Attribute, or _BLOCK for a nested or dynamic block, in a block's body."""
@@ -676,13 +687,51 @@ class Module:
 
     def _resource(self, block: Block, f: TfFile, ev: Evaluator, type_: str, name: str, address: str,
                   names: dict, known: dict | None = None) -> Resource:
-        """``known``: arguments already evaluated in this environment, name -> (value, refs)."""
+        """``known``: arguments already evaluated in this environment, name -> (value, refs).
+
+        A literal argument, or one ``known`` holds, is set now; every other argument and nested
+        block is evaluated when something first reads it (see :class:`~iaclint.model.Arguments`):
+        most arguments of a resource are read by no policy.
+        """
         env = self._env(names)
-        attrs: dict = {}
         spans: dict = {}
         computed: set = set()
         refs: dict = {}
-        self._body(block.body, (), env, ev, attrs, spans, computed, refs, known)
+        order, groups = self._groups(block)
+        now: list = []
+        pending: dict = {}
+        for key, items in groups.items():
+            first = items[0]
+            if len(items) == 1 and isinstance(first, Attribute) and \
+                    (first.expr.kind == "lit" or (known is not None and key in known)):
+                now.append(first)
+            else:
+                pending[key] = items
+                # whether it is computed is known now, as Node.written_here expects
+                if any(isinstance(i, Attribute) and not _literal(i.expr) for i in items):
+                    computed.add((key,))
+        attrs: dict = {}
+        self._body(now, (), env, ev, attrs, spans, computed, refs, known)
+        if pending:
+            this = (block.type, *block.labels) if block.type in ("resource", "data") else None
+
+            def compute(key: str, items: list) -> None:
+                saved, self.deps.stack = self.deps.stack, []  # its references are its own, not the reader's
+                entered = this is not None and this not in self._in_progress
+                if entered:  # as while the block is built: what reads the block itself is Unknown
+                    self._in_progress.add(this)
+                try:
+                    self._body(items, (), env, ev, attrs, spans, computed, refs)
+                except Exception as exc:  # noqa: BLE001 - a bug loses this argument, not the scan
+                    self.diagnostics.append(Diagnostic(
+                        "error", f"internal error while evaluating {key} of this {block.type} block: "
+                        f"{type(exc).__name__}: {exc}"[:300], f.path, block.header, "internal-error"))
+                finally:
+                    self.deps.stack = saved
+                    if entered:
+                        self._in_progress.discard(this)
+
+            attrs = Arguments(attrs, pending, compute, order)
         meta = {"block": block.type, "module_dir": self.directory, "root": self.root.directory,
                 "computed": computed, "refs": refs}
         if self._override_files and id(block) in self._override_files:
@@ -968,6 +1017,30 @@ class _Referenced(_FilledOnUse):
                 module._body(block.body, (), env, module._evaluators[f.path], self, {}, set(), {})
             else:
                 dict.update(self, built[1][self._index].attributes)
+        return self
+
+
+class _Built(_FilledOnUse):
+    """A built resource instance that an expression refers to: reading one argument evaluates
+    that argument alone, if nothing has read it yet (see :class:`~iaclint.model.Arguments`)."""
+
+    __slots__ = ("_arguments", "_complete")
+
+    def __init__(self, resource: Resource):
+        super().__init__(resource.address, {})
+        self._arguments = resource.attributes
+        self._complete = False
+
+    def attribute(self, name: str, e, ev: Evaluator) -> Any:
+        ev.deps.add((self.address,))
+        if name in self._arguments:
+            return self._arguments[name]
+        return self.after_apply(name, e, ev)
+
+    def _fill(self) -> "_Built":
+        if not self._complete:
+            self._complete = True
+            dict.update(self, self._arguments)
         return self
 
 

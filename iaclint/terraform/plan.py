@@ -83,6 +83,7 @@ def attach_config(plan: list[Resource], config: list[Resource]) -> set[str]:
         c = by_address.get(r.address) or by_address.get(_base(r.address))
         if c is None:
             continue
+        c.settle()  # every argument's span
         r.file, r.header, r.spans = c.file, c.header, c.spans
         r.meta["module_dir"] = c.meta.get("module_dir")
         files.add(c.file)

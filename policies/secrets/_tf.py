@@ -42,10 +42,10 @@ def input_secrets(resource) -> Iterator[tuple[str, tuple, Secret]]:
         sensitive = flag is True or (isinstance(flag, str) and flag == "true")
         yield from _value_secrets("default", resource.get("default"), resource.name, sensitive)
     elif resource.type == "module":
-        for arg, value in resource.value.items():
+        for arg in resource.names():  # a computed argument is not even evaluated
             if arg in MODULE_META or not resource.written_here(arg):
                 continue  # a reference: its literal is reported where it is written
-            yield from _value_secrets(arg, value, arg, False)
+            yield from _value_secrets(arg, resource.get(arg), arg, False)
 
 
 def _value_secrets(arg: str, value, name: str, sensitive: bool) -> Iterator[tuple[str, tuple, Secret]]:
@@ -127,6 +127,8 @@ def value_secret(value, name: str, origins: Origins, written_here: bool, shapes_
 def written_at(resource, path: tuple) -> bool:
     """Whether the value at ``path`` (attribute path, possibly deeper into a map) is a literal
     written in ``resource``'s own text."""
+    if len(path) > 1:
+        resource.settle(path[0])  # what inside an argument is computed is known once it is evaluated
     computed = resource.meta.get("computed") or ()
     return not any(path[:i] in computed for i in range(1, len(path) + 1))
 

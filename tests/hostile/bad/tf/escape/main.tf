@@ -8,8 +8,9 @@ locals {
   up       = fileset("../../../..", "**")
 }
 resource "aws_security_group" "escape" {
-  description = jsonencode([local.passwd, local.relative, local.link, local.hash, local.device, local.listing, local.up])
   ingress {
+    # in a block a policy reads: an argument nothing reads is never evaluated
+    description = jsonencode([local.passwd, local.relative, local.link, local.hash, local.device, local.listing, local.up])
     from_port   = 22
     to_port     = 22
     protocol    = "tcp"

@@ -5,8 +5,9 @@ locals {
   text   = "%{for a in range(1000)}%{for b in range(1000)}%{for c in range(1000)}x%{endfor}%{endfor}%{endfor}"
 }
 resource "aws_security_group" "range" {
-  description = jsonencode([length(local.huge), length(local.each), length(local.square), local.text])
   ingress {
+    # in a block a policy reads: an argument nothing reads is never evaluated
+    description = jsonencode([length(local.huge), length(local.each), length(local.square), local.text])
     from_port   = 22
     to_port     = 22
     protocol    = "tcp"

@@ -4,8 +4,9 @@ locals {
   self = "${local.self}!"
 }
 resource "aws_security_group" "cycle" {
-  description = jsonencode([local.a, local.self])
   ingress {
+    # in a block a policy reads: an argument nothing reads is never evaluated
+    description = jsonencode([local.a, local.self])
     from_port   = 22
     to_port     = 22
     protocol    = "tcp"

@@ -143,8 +143,9 @@ locals {
   long = join(",", [for i in range(1000) : join("", [for j in range(1000) : "xxxxxxxxxxxxxxxx"])])
 }
 resource "aws_security_group" "bombs" {
-  description = jsonencode([local.s39, local.l59, local.n39, local.wide, local.long])
   ingress {
+    # in a block a policy reads: an argument nothing reads is never evaluated
+    description = jsonencode([local.s39, local.l59, local.n39, local.wide, local.long])
     from_port   = 22
     to_port     = 22
     protocol    = "tcp"
