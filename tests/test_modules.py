@@ -564,3 +564,40 @@ resource "aws_s3_bucket" "b" {
     project = Project(res.values())
     assert project.referrers(res["aws_s3_bucket.logs"], "aws_s3_bucket", via="bucket") == \
         [res["aws_s3_bucket.b[0]"], b1]
+
+
+def test_a_module_input_is_evaluated_when_the_module_reads_it(tmp_path):
+    """A called module's inputs are evaluated when its code reads them (an unread one never is);
+    a read one keeps the references it makes, and `nullable = false` still keeps the default."""
+    write(tmp_path, {
+        "main.tf": '''
+resource "aws_kms_key" "k" {
+  description = "k"
+}
+module "bucket" {
+  source  = "./bucket"
+  key     = aws_kms_key.k.arn
+  unused  = length([for i in range(1000) : [for j in range(1000) : j]])
+  name    = null
+}
+''',
+        "bucket/main.tf": '''
+variable "key" {}
+variable "unused" {}
+variable "name" {
+  default  = "logs"
+  nullable = false
+}
+resource "aws_s3_bucket" "b" {
+  bucket = var.name
+  kms    = var.key
+}
+'''})
+    res, result = resources(tmp_path)
+    b = res["module.bucket.aws_s3_bucket.b"]
+    assert b.get("bucket") == "logs"
+    assert isinstance(b.get("kms"), Unknown)
+    assert b.meta["refs"][("kms",)] == frozenset({"aws_kms_key.k"})
+    assert not [d for d in result.diagnostics if d.code == "tf-limit"]  # `unused`: read by nothing
+    call = res["module.bucket"]
+    assert isinstance(call.get("unused"), Unknown)  # a policy reading the call evaluates it

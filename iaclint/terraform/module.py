@@ -223,10 +223,11 @@ class Module:
             self._var_types.update(index.var_types)
             non_nullable |= index.non_nullable
         declared, defaults = set(values), dict(values)
-        if inputs is not None:  # a called module: its caller's arguments, nothing else
-            for name, (value, refs) in inputs.items():
-                if name in declared and not (value is None and name in non_nullable):
-                    values[name], deps[name] = value, refs  # null for `nullable = false` keeps the default
+        self._defaults, self._non_nullable = defaults, non_nullable
+        if inputs is not None:  # a called module: its caller's arguments (each an _Input), nothing else
+            for name, given in inputs.items():
+                if name in declared:
+                    values[name] = given
         else:
             ordered = sorted(tfvars, key=lambda f: (not posixpath.basename(f.path).startswith("terraform.tfvars"),
                                                     posixpath.basename(f.path)))
@@ -264,6 +265,12 @@ class Module:
             return ev.fail(e, f"var.{name} is not declared")
         value = self.variables[name]
         if name not in self._conformed:  # read for the first time: evaluated, converted, kept
+            if isinstance(value, _Input):
+                value, refs = value.get()
+                if value is None and name in self._non_nullable:
+                    value = self._defaults[name]  # null for `nullable = false` keeps the default
+                elif refs:
+                    self._var_deps[name] = refs
             if isinstance(value, _Default):  # a default is a constant expression: no deps of its own
                 value = self._evaluators[value.path].evaluate(value.expr, Env({}))
             if name in self._var_types:
@@ -526,13 +533,9 @@ class Module:
         children = []
         for suffix, names in instances:
             env = self._env(names)
-            inputs = {}
-            for arg, attr in attrs.items():
-                if arg in META_ARGUMENTS:
-                    continue
-                self.deps.push()
-                inputs[arg] = (ev.evaluate(attr.expr, env), None)
-                inputs[arg] = (inputs[arg][0], self.deps.pop())
+            # each evaluated when the module reads it: most inputs of a called module are never read
+            inputs = {arg: _Input(attr.expr, env, ev, self.deps) for arg, attr in attrs.items()
+                      if arg not in META_ARGUMENTS}
             path = f"{self.call_path}.module.{name}{suffix}" if self.call_path else f"module.{name}{suffix}"
             child = Module(directory, files, functions=self.functions, loader=self.loader,
                            fs_root=self.fs_root, inputs=inputs, call_path=path, root=self.root,
@@ -703,7 +706,7 @@ class Module:
         for key, items in groups.items():
             first = items[0]
             if len(items) == 1 and isinstance(first, Attribute) and \
-                    (first.expr.kind == "lit" or (known is not None and key in known)):
+                    (first.expr.kind == "lit" or (known is not None and key in known and _evaluated(known[key]))):
                 now.append(first)
             else:
                 pending[key] = items
@@ -721,7 +724,7 @@ class Module:
                 if entered:  # as while the block is built: what reads the block itself is Unknown
                     self._in_progress.add(this)
                 try:
-                    self._body(items, (), env, ev, attrs, spans, computed, refs)
+                    self._body(items, (), env, ev, attrs, spans, computed, refs, known)
                 except Exception as exc:  # noqa: BLE001 - a bug loses this argument, not the scan
                     self.diagnostics.append(Diagnostic(
                         "error", f"internal error while evaluating {key} of this {block.type} block: "
@@ -825,7 +828,8 @@ class Module:
                     spans[path + (item.name,)] = item.span
                     continue
                 if known is not None and item.name in known:
-                    attrs[item.name], found = known[item.name]
+                    entry = known[item.name]
+                    attrs[item.name], found = entry.get() if isinstance(entry, _Input) else entry
                     self.deps.add(found)
                 else:
                     self.deps.push()
@@ -1053,6 +1057,41 @@ def _weight(block: Block) -> int:
             n += 1
             stack.extend(item.body)
     return n
+
+
+class _Input:
+    """A module call's argument: evaluated once, in the call's scope, when first read (by the
+    called module's ``var.x``, or by a policy reading the call), with the references it makes."""
+
+    __slots__ = ("expr", "env", "ev", "deps", "result")
+
+    def __init__(self, expr, env: Env, ev: Evaluator, deps: Deps):
+        self.expr, self.env, self.ev, self.deps = expr, env, ev, deps
+        self.result: tuple | None = None
+
+    def get(self) -> tuple[Any, frozenset]:
+        """(value, the resources it refers to)."""
+        if self.result is None:
+            self.result = ()  # being evaluated: a read from inside is a cycle
+            saved, self.deps.stack = self.deps.stack, []  # its references are its own, not the reader's
+            self.deps.push()
+            try:
+                value = self.ev.evaluate(self.expr, self.env)
+            except BaseException:
+                self.result = None
+                raise
+            finally:
+                refs = self.deps.pop()
+                self.deps.stack = saved
+            self.result = (value, refs)
+        if not self.result:
+            return self.ev.unknown(self.expr, "a module input that depends on itself"), frozenset()
+        return self.result
+
+
+def _evaluated(known) -> bool:
+    """Whether a known argument (``(value, refs)``, or an _Input) has its value already."""
+    return not isinstance(known, _Input) or bool(known.result)
 
 
 class _Default:
