@@ -405,16 +405,26 @@ class Module:
         known[name] = (value, refs)
         return value
 
-    def _groups(self, block: Block) -> tuple[list[str], dict[str, list]]:
-        """(names in the order written, name -> its items in a block's body): an argument, or
-        the nested and dynamic blocks of one type, each evaluated as one when first read."""
+    def _groups(self, block: Block) -> tuple:
+        """How a block's body is evaluated, the same for every instance and call: (names in the
+        order written, name -> its items, the literal arguments, name -> the items of every other
+        name, the names of computed arguments). An argument, or the nested and dynamic blocks of
+        one type, is evaluated as one when first read; a literal argument is its own value."""
         hit = self.shared["groups"].get(id(block))
         if hit is None:
             groups: dict[str, list] = {}
             for item in block.body:
                 groups.setdefault(item.name if isinstance(item, Attribute) else _nested_type(item), []).append(item)
-            hit = self.shared["groups"][id(block)] = (block, list(groups), groups)  # holds it: ids stay unique
-        return hit[1], hit[2]
+            literals, later = [], {}
+            for key, items in groups.items():
+                if len(items) == 1 and isinstance(items[0], Attribute) and items[0].expr.kind == "lit":
+                    literals.append(items[0])
+                else:
+                    later[key] = items
+            computed = frozenset((key,) for key, items in later.items()
+                                 if any(isinstance(i, Attribute) and not _literal(i.expr) for i in items))
+            hit = self.shared["groups"][id(block)] = (block, list(groups), groups, literals, later, computed)
+        return hit[1:]  # hit[0] holds the block: ids stay unique
 
     def _written(self, block: Block) -> dict:
         """name -> its Attribute, or _BLOCK for a nested or dynamic block, in a block's body."""
@@ -700,19 +710,20 @@ class Module:
         spans: dict = {}
         computed: set = set()
         refs: dict = {}
-        order, groups = self._groups(block)
-        now: list = []
-        pending: dict = {}
-        for key, items in groups.items():
-            first = items[0]
-            if len(items) == 1 and isinstance(first, Attribute) and \
-                    (first.expr.kind == "lit" or (known is not None and key in known and _evaluated(known[key]))):
-                now.append(first)
-            else:
-                pending[key] = items
-                # whether it is computed is known now, as Node.written_here expects
-                if any(isinstance(i, Attribute) and not _literal(i.expr) for i in items):
-                    computed.add((key,))
+        order, groups, literals, later, computed_now = self._groups(block)
+        # whether a top-level argument is computed is known now, as Node.written_here expects
+        computed: set = set(computed_now)
+        if known:  # what a reference or the module call evaluated already is set now too
+            now, pending = [], {}
+            for key in order:
+                items = groups[key]
+                if key not in later or (key in known and len(items) == 1 and isinstance(items[0], Attribute)
+                                        and _evaluated(known[key])):
+                    now.append(items[0])
+                else:
+                    pending[key] = items
+        else:
+            now, pending = literals, dict(later)
         attrs: dict = {}
         self._body(now, (), env, ev, attrs, spans, computed, refs, known)
         if pending:
