@@ -31,17 +31,20 @@ def inventory(paths: list[str], config: Config | None = None, options=None) -> t
     levels = importlib.import_module(HOOK)
     # Only the types the derivation reads need evaluating (the rest of a large module is skipped).
     loaded = load(paths, config, options, set(expand_kinds(levels.READS)))
-    diagnostics = [d for d in loaded.diagnostics if d.path in loaded.report or d.path not in loaded.all_files]
+    failed = []
     try:
         workloads = levels.inventory(Project(loaded.resources), config.isolation)
     except Exception as exc:  # noqa: BLE001 - a bug in the derivation: a diagnostic, as in a scan
         reading = resource_in_traceback(exc, loaded.report)
-        diagnostics.append(Diagnostic(
+        failed.append(Diagnostic(
             "error", f"internal error in the isolation inventory{f' reading {reading.address}' if reading else ''}: "
             f"{type(exc).__name__}: {exc} ({raised_at(exc)})",
             reading.file if reading else "", reading.header if reading else None, "internal-error"))
         workloads = []
     rows = [w.to_dict() for w in workloads if w.file in loaded.report]
+    # read last: an argument the derivation evaluated may have reported something
+    diagnostics = [d for d in loaded.diagnostics if d.path in loaded.report or d.path not in loaded.all_files]
+    diagnostics += failed
     order = {name: i for i, name in enumerate(levels.LEVELS)}
     rows.sort(key=lambda r: (r["level"] == "unknown", order[r["level_range"][0]], order[r["level_range"][1]],
                              r["file"], r["line"], r["address"]))
