@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from typing import Any, Callable, Iterator
 
 __all__ = [
-    "Severity", "Span", "FileSpan", "Location", "Unknown", "UnknownValue", "Node", "Arguments", "Resource", "Finding",
-    "Diagnostic", "FAMILIES", "KIND_GROUPS", "expand_kinds",
+    "Severity", "Span", "FileSpan", "Location", "Unknown", "UnknownValue", "Node", "ComputedOnRead", "Arguments",
+    "Resource", "Finding", "Diagnostic", "FAMILIES", "KIND_GROUPS", "expand_kinds",
 ]
 
 FAMILIES = ("network", "encryption", "secrets", "isolation", "supply-chain")
@@ -288,16 +288,86 @@ class Node:
         return f"Node({self.resource.address}, {'.'.join(map(str, self.path)) or '<root>'})"
 
 
-class Arguments(dict):
+class ComputedOnRead(dict):
+    """A dict whose entries are computed when read.
+
+    ``_fill_key(key)`` computes what reading ``key`` needs (by default, everything) and ``_fill()``
+    every entry; both return the dict. Anything that looks at the mapping as a whole (iterating
+    it, its length, comparing, copying, printing or pickling it) fills it first, so it always
+    sees the complete mapping. Entries are set with ``dict.__setitem__``.
+    """
+
+    __slots__ = ()
+
+    def _fill(self) -> "ComputedOnRead":
+        raise NotImplementedError
+
+    def _fill_key(self, key) -> "ComputedOnRead":
+        return self._fill()
+
+    def get(self, key, default=None):
+        return dict.get(self._fill_key(key), key, default)
+
+    def __getitem__(self, key):
+        return dict.__getitem__(self._fill_key(key), key)
+
+    def __contains__(self, key):
+        return dict.__contains__(self._fill_key(key), key)
+
+    def setdefault(self, key, default=None):
+        return dict.setdefault(self._fill_key(key), key, default)
+
+    def pop(self, key, *default):
+        return dict.pop(self._fill_key(key), key, *default)
+
+    def __iter__(self):
+        return dict.__iter__(self._fill())
+
+    def __reversed__(self):
+        return dict.__reversed__(self._fill())
+
+    def __len__(self):
+        return dict.__len__(self._fill())
+
+    def __eq__(self, other):
+        return dict.__eq__(self._fill(), other)
+
+    def __ne__(self, other):
+        return dict.__ne__(self._fill(), other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __or__(self, other):
+        return dict.__or__(self._fill(), other)
+
+    def __repr__(self):
+        return dict.__repr__(self._fill())
+
+    def __reduce_ex__(self, protocol):
+        return (dict, (dict(self._fill()),))
+
+    def keys(self):
+        return dict.keys(self._fill())
+
+    def values(self):
+        return dict.values(self._fill())
+
+    def items(self):
+        return dict.items(self._fill())
+
+    def copy(self):
+        return dict(self._fill())
+
+
+class Arguments(ComputedOnRead):
     """A resource's top-level mapping when some entries are computed only when first read.
 
     Terraform arguments are evaluated when a policy or an expression reads them: most arguments
     of a resource are read by no policy. The mapping holds the entries computed so far;
     ``pending`` maps each other name to what ``compute(name, what)`` needs to set it (with
     ``dict.__setitem__``, and the resource's spans and meta with it). Reading a name computes it
-    alone; anything that looks at the mapping as a whole (iterating it, its length, comparing,
-    copying, printing or pickling it) computes every pending entry first, after which the
-    mapping is in ``order``, the order the entries are written in.
+    alone; a look at the whole computes every pending entry (see :class:`ComputedOnRead`), after
+    which the mapping is in ``order``, the order the entries are written in.
     """
 
     __slots__ = ("_pending", "_compute", "_order")
@@ -326,71 +396,20 @@ class Arguments(dict):
         dict.update(self, items)
         return self
 
+    def _fill(self) -> "Arguments":
+        return self.settle()
+
+    def _fill_key(self, key) -> "Arguments":
+        if self._pending and key in self._pending:
+            self.settle(key)
+        return self
+
     def names(self) -> list[str]:
         """Every entry's name, in the order written, computing none: a pending one may still
         turn out to have no value (a dynamic block with nothing to repeat)."""
         if not self._pending:
             return list(dict.keys(self))
         return [n for n in self._order if n in self._pending or dict.__contains__(self, n)]
-
-    def get(self, key, default=None):
-        if self._pending and key in self._pending:
-            self.settle(key)
-        return dict.get(self, key, default)
-
-    def __getitem__(self, key):
-        if self._pending and key in self._pending:
-            self.settle(key)
-        return dict.__getitem__(self, key)
-
-    def __contains__(self, key):
-        if self._pending and key in self._pending:
-            self.settle(key)
-        return dict.__contains__(self, key)
-
-    def setdefault(self, key, default=None):
-        return dict.setdefault(self.settle(key), key, default)
-
-    def pop(self, key, *default):
-        return dict.pop(self.settle(key), key, *default)
-
-    def __iter__(self):
-        return dict.__iter__(self.settle())
-
-    def __reversed__(self):
-        return dict.__reversed__(self.settle())
-
-    def __len__(self):
-        return dict.__len__(self.settle())
-
-    def __eq__(self, other):
-        return dict.__eq__(self.settle(), other)
-
-    def __ne__(self, other):
-        return dict.__ne__(self.settle(), other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __or__(self, other):
-        return dict.__or__(self.settle(), other)
-
-    def __repr__(self):
-        return dict.__repr__(self.settle())
-
-    def __reduce_ex__(self, protocol):
-        return (dict, (dict(self.settle()),))
-
-    def keys(self):
-        return dict.keys(self.settle())
-
-    def values(self):
-        return dict.values(self.settle())
-
-    def items(self):
-        return dict.items(self.settle())
-
-    def copy(self):
-        return dict(self.settle())
 
 
 class Resource(Node):
@@ -435,7 +454,7 @@ class Resource(Node):
         return value.names() if type(value) is not dict and isinstance(value, Arguments) else list(value)
 
     def span_of(self, path: tuple) -> Span:
-        if path and type(self.value) is not dict:
+        if path:
             self.settle(path[0])
         spans = self.spans
         while path:

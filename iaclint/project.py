@@ -117,7 +117,7 @@ class Project:
             r.settle(head)
             root = r.meta.get("root")
             for path, addresses in r.meta.get("refs", {}).items():
-                if path[0] != head if head is not None else (type_, path[0]) in self._indexed:
+                if (path[0] != head) if head is not None else ((type_, path[0]) in self._indexed):
                     continue  # another argument; or, for all of them, one indexed already
                 for address in addresses:
                     for target in targets.get((root, address), ()):

@@ -25,7 +25,7 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..model import Arguments, Diagnostic, FileSpan, Resource, Span, Unknown
+from ..model import Arguments, ComputedOnRead, Diagnostic, FileSpan, Resource, Span, Unknown
 from ..parsers.hcl import Attribute, Block, Ref
 from .evaluate import _NOT_FOUND, AfterApply, Deps, Env, Evaluator, ResourceValue, SetValue, _Lazy
 
@@ -708,7 +708,6 @@ class Module:
         """
         env = self._env(names)
         spans: dict = {}
-        computed: set = set()
         refs: dict = {}
         order, groups, literals, later, computed_now = self._groups(block)
         # whether a top-level argument is computed is known now, as Node.written_here expects
@@ -905,56 +904,14 @@ class Module:
             self._nested(label, content[0].body, block.header, path, inner, ev, attrs, spans, computed, refs)
 
 
-class _FilledOnUse(ResourceValue):
-    """A mapping whose entries are computed when read; anything that looks at it as a whole
-    (iterating it, ``length()``, ``jsonencode()``, comparing it, a policy reading it) fills it
-    first with ``_fill()``, so it always sees the complete mapping."""
+class _FilledOnUse(ResourceValue, ComputedOnRead):
+    """A resource or module value, seen from an expression, whose entries are computed when
+    read (see :class:`~iaclint.model.ComputedOnRead`); ``attribute()`` reads one entry."""
 
     __slots__ = ()
 
-    def _fill(self) -> "_FilledOnUse":
-        raise NotImplementedError
-
-    def __iter__(self):
-        return dict.__iter__(self._fill())
-
-    def __len__(self):
-        return dict.__len__(self._fill())
-
-    def __contains__(self, key):
-        return dict.__contains__(self._fill(), key)
-
-    def __getitem__(self, key):
-        return dict.__getitem__(self._fill(), key)
-
-    def __eq__(self, other):
-        return dict.__eq__(self._fill(), other)
-
-    def __ne__(self, other):
-        return dict.__ne__(self._fill(), other)
-
-    __hash__ = None
-
-    def __repr__(self):
-        return dict.__repr__(self._fill())
-
     def __reduce_ex__(self, protocol):
         return (ResourceValue, (self.address, dict(self._fill()), self.known_after_apply))
-
-    def get(self, key, default=None):
-        return dict.get(self._fill(), key, default)
-
-    def items(self):
-        return dict.items(self._fill())
-
-    def keys(self):
-        return dict.keys(self._fill())
-
-    def values(self):
-        return dict.values(self._fill())
-
-    def copy(self):
-        return dict(self._fill())
 
 
 class ModuleOutputs(_FilledOnUse):
