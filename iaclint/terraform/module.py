@@ -66,11 +66,15 @@ class TfFile:
 class _FileIndex:
     """A file's top-level declarations, the same for every call of its module."""
 
-    __slots__ = ("locals", "blocks", "outputs", "var_values", "var_types", "non_nullable")
+    __slots__ = ("locals", "blocks", "outputs", "var_values", "var_types", "non_nullable", "producers")
 
     def __init__(self, items: list, path: str):
         self.locals: list[tuple[str, Attribute]] = []
         self.blocks: list[tuple[tuple[str, str, str], Block]] = []
+        # the blocks that may become Resources, with the type they would have (None for a module
+        # call, whose module's resources come through it whatever its own type): most of a
+        # module's blocks are variables, outputs and locals that no call but the first emits
+        self.producers: list[tuple[Block, str | None]] = []
         self.outputs: list[tuple[str, Attribute]] = []
         # variables: the value each starts with (a _Default, or Unknown when it has no default),
         # name -> (type constraint, file path), and those declared `nullable = false`
@@ -80,6 +84,9 @@ class _FileIndex:
         for item in items:
             if not isinstance(item, Block):
                 continue
+            type_ = _produces(item)
+            if type_ is not False:
+                self.producers.append((item, type_))
             if item.type == "locals":
                 self.locals.extend((a.name, a) for a in item.body if isinstance(a, Attribute))
             elif item.type in ("resource", "data") and len(item.labels) == 2:
@@ -103,6 +110,37 @@ class _FileIndex:
                 else:
                     self.var_values[name] = Unknown(
                         f"var.{name}", f"variable {name} has no default and no value was given", item.header)
+
+
+def _produces(block: Block) -> "str | None | bool":
+    """The type of the Resources ``block`` becomes (see Module.resources), None for a module
+    call, False for a block that becomes none (locals, moved, import, check, ...)."""
+    kind, labels = block.type, block.labels
+    if kind in ("resource", "data") and len(labels) == 2:
+        return labels[0] if kind == "resource" else f"data.{labels[0]}"
+    if kind == "module" and len(labels) == 1:
+        return None
+    if kind == "provider" and len(labels) == 1:
+        return f"provider.{labels[0]}"
+    if kind in ("variable", "output") and len(labels) == 1:
+        return kind
+    if kind == "terraform" and not labels:
+        return kind
+    return False
+
+
+class _Evaluators(dict):
+    """path -> the Evaluator of that file of a module, made by ``make(path)`` on first use."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[str], Evaluator]):
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, path: str) -> Evaluator:
+        ev = self[path] = self.make(path)
+        return ev
 
 
 # loader(directory) -> the parsed .tf files of a module directory inside the scanned tree, or None
@@ -163,12 +201,10 @@ class Module:
         self.deps = deps or Deps()
         self.diagnostics: list[Diagnostic] = diagnostics if diagnostics is not None else []
         self._expansion = root._expansion if root is not None else [MAX_EXPANSION]  # blocks left
-        fs_base = os.path.join(fs_root, self.root.directory) if fs_root is not None else None
-        self._evaluators = {f.path: Evaluator(f.text_of, functions, self._resolve_root,
-                                              fs_base=fs_base, fs_root=fs_root, deps=self.deps,
-                                              fs_reads=self.reads, report=self._reporter(f.path),
-                                              sizes=self.shared["sizes"], clean=self.shared["clean"])
-                            for f in files}
+        self._fs_base = os.path.join(fs_root, self.root.directory) if fs_root is not None else None
+        # path -> the Evaluator of that file, made when first needed (a call reads few of its
+        # module's files)
+        self._evaluators = _Evaluators(self._evaluator)
         self._local_defs: dict[str, tuple[Attribute, TfFile]] = {}
         self._blocks: dict[tuple[str, str, str], tuple[Block, TfFile]] = {}  # (kind, type, name)
         self._outputs: dict[str, tuple[Attribute, TfFile]] = {}
@@ -181,9 +217,8 @@ class Module:
         base = [f for f in files if not _is_override(f.path)] if overriding else files
         if overriding:
             self.files = files = base + overriding
-            by_path = {f.path: f for f in files}  # an Unknown's text comes from its expression's file
-            for ev in self._evaluators.values():
-                ev.text_of = functools.partial(_text_in, by_path, ev.text_of)
+        self._by_path = {f.path: f for f in files}
+        self._overriding = bool(overriding)
         for f in base:
             index = f.index()
             for name, a in index.locals:
@@ -242,6 +277,15 @@ class Module:
                 if values.get(name, False) is None:
                     values[name] = defaults[name]
         return values, deps
+
+    def _evaluator(self, path: str) -> Evaluator:
+        f = self._by_path[path]
+        ev = Evaluator(f.text_of, self.functions, self._resolve_root, fs_base=self._fs_base, fs_root=self.fs_root,
+                       deps=self.deps, fs_reads=self.reads, report=self._reporter(path),
+                       sizes=self.shared["sizes"], clean=self.shared["clean"])
+        if self._overriding:  # an Unknown's text comes from its expression's file
+            ev.text_of = functools.partial(_text_in, self._by_path, ev.text_of)
+        return ev
 
     def _reporter(self, path: str):
         def report(level: str, message: str, span: Span | None, code: str) -> None:
@@ -630,18 +674,21 @@ class Module:
     # -- resources -----------------------------------------------------------------------
     def resources(self) -> list[Resource]:
         out: list[Resource] = []
+        wanted, declared = self.wanted, self.declared
         for f in self.files:
-            ev = self._evaluators[f.path]
-            for item in f.items:
-                if not isinstance(item, Block):
-                    continue
+            for item, type_ in f.index().producers:
+                if type_ is not None and wanted is not None and type_ not in wanted:
+                    continue  # no selected policy reads this type: built only as far as others read it
+                if self.call_path and type_ in ("variable", "output") and \
+                        (f.path, type_, item.labels[0]) in declared:
+                    continue  # emitted by an earlier call of this module
                 if self._stand_ins and id(item) in self._stand_ins:
                     key = self._stand_ins[id(item)]
                     if key is None:
                         continue
                     item = self._blocks[key][0]
                 try:
-                    self._item_resources(item, f, ev, out)
+                    self._item_resources(item, f, self._evaluators[f.path], out)
                 except Exception as exc:  # noqa: BLE001 - a bug loses this block, not the module
                     self.diagnostics.append(Diagnostic(
                         "error", f"internal error while evaluating this {item.type} block: "
@@ -650,9 +697,6 @@ class Module:
 
     def _item_resources(self, item: Block, f: TfFile, ev: Evaluator, out: list) -> None:
         if item.type in ("resource", "data") and len(item.labels) == 2:
-            if self.wanted is not None and \
-                    (item.labels[0] if item.type == "resource" else f"data.{item.labels[0]}") not in self.wanted:
-                return  # no selected policy reads this type: built only as far as others read it
             built = self._instances_of(item.type, item.labels[0], item.labels[1])
             if self._blocks[(item.type, item.labels[0], item.labels[1])][0] is item and \
                     not isinstance(built, Unknown):
