@@ -129,6 +129,74 @@ def _produces(block: Block) -> "str | None | bool":
     return False
 
 
+class _Declarations:
+    """What a module's files declare, the same for every call of the module: its files in the
+    order they are evaluated, its locals, outputs, and resource, data and module blocks, and its
+    variables (their starting values and type constraints, and those declared not nullable).
+
+    Override files (override.tf, *_override.tf) come last, in lexical order, and are merged into
+    what they override: ``stand_ins`` maps id(a block of a file) to the key of the merged block
+    that stands in its place, or to None for an override block merged into another file's;
+    ``override_files`` maps id(a merged block) to the override files that wrote some of it.
+    """
+
+    __slots__ = ("files", "by_path", "overriding", "local_defs", "blocks", "outputs", "stand_ins",
+                 "override_files", "types", "var_values", "var_types", "non_nullable")
+
+    def __init__(self, files: list[TfFile]):
+        overriding = [f for f in files if _is_override(f.path)]
+        base = [f for f in files if not _is_override(f.path)] if overriding else files
+        self.files = base + overriding if overriding else files
+        self.by_path = {f.path: f for f in self.files}
+        self.overriding = bool(overriding)
+        self.local_defs: dict[str, tuple[Attribute, TfFile]] = {}
+        self.blocks: dict[tuple[str, str, str], tuple[Block, TfFile]] = {}  # (kind, type, name)
+        self.outputs: dict[str, tuple[Attribute, TfFile]] = {}
+        self.stand_ins: dict[int, tuple | None] = {}
+        self.override_files: dict[int, tuple] = {}
+        for f in base:
+            index = f.index()
+            for name, a in index.locals:
+                self.local_defs[name] = (a, f)
+            for key, item in index.blocks:
+                self.blocks.setdefault(key, (item, f))
+            for name, a in index.outputs:
+                self.outputs[name] = (a, f)
+        for f in overriding:
+            self._override(f)
+        self.types = {t for k, t, _ in self.blocks if k == "resource"}
+        self.var_values: dict[str, Any] = {}  # each variable's starting value (see _FileIndex)
+        self.var_types: dict[str, tuple] = {}
+        self.non_nullable: set[str] = set()
+        for f in self.files:  # an override file's declaration wins
+            index = f.index()
+            self.var_values.update(index.var_values)
+            self.var_types.update(index.var_types)
+            self.non_nullable |= index.non_nullable
+
+    def _override(self, f: TfFile) -> None:
+        """Merge an override file into the module, as Terraform does: its locals and outputs
+        replace those of the same name, its resource, data and module blocks merge into the
+        blocks they override (see _merged); its variable declarations win (see _variables)."""
+        index = f.index()
+        for name, a in index.locals:
+            self.local_defs[name] = (a, f)
+        for name, a in index.outputs:
+            self.outputs[name] = (a, f)
+        for key, item in index.blocks:
+            found = self.blocks.get(key)
+            if found is None:  # nothing to override (terraform would refuse): a block of its own
+                self.blocks[key] = (item, f)
+                continue
+            merged = _merged(found[0], item, f.path)
+            earlier = self.override_files.pop(id(found[0]), None)
+            if earlier is None:  # found[0] is a file's own block: the merged one stands in for it
+                self.stand_ins[id(found[0])] = key
+            self.stand_ins[id(item)] = None
+            self.blocks[key] = (merged, found[1])
+            self.override_files[id(merged)] = (earlier or ()) + (f.path,)
+
+
 class _Evaluators(dict):
     """path -> the Evaluator of that file of a module, made by ``make(path)`` on first use."""
 
@@ -189,7 +257,8 @@ class Module:
             self.shared = root.shared
         else:
             self.shared = shared if shared is not None else {}
-            for key in ("sizes", "clean", "converters", "weights", "module_weights", "written", "groups"):
+            for key in ("sizes", "clean", "converters", "weights", "module_weights", "written", "groups",
+                        "declarations"):
                 self.shared.setdefault(key, {})
         self.files = files
         self.root = root or self
@@ -205,31 +274,15 @@ class Module:
         # path -> the Evaluator of that file, made when first needed (a call reads few of its
         # module's files)
         self._evaluators = _Evaluators(self._evaluator)
-        self._local_defs: dict[str, tuple[Attribute, TfFile]] = {}
-        self._blocks: dict[tuple[str, str, str], tuple[Block, TfFile]] = {}  # (kind, type, name)
-        self._outputs: dict[str, tuple[Attribute, TfFile]] = {}
-        # override files (override.tf, *_override.tf) come last, in lexical order, and are merged
-        # into what they override: id(a block of a file) -> the key of the merged block that
-        # stands in its place, or None for an override block merged into another file's
-        self._stand_ins: dict[int, tuple | None] = {}
-        self._override_files: dict[int, tuple] = {}  # id(merged block) -> the override files in it
-        overriding = [f for f in files if _is_override(f.path)]
-        base = [f for f in files if not _is_override(f.path)] if overriding else files
-        if overriding:
-            self.files = files = base + overriding
-        self._by_path = {f.path: f for f in files}
-        self._overriding = bool(overriding)
-        for f in base:
-            index = f.index()
-            for name, a in index.locals:
-                self._local_defs[name] = (a, f)
-            for key, item in index.blocks:
-                self._blocks.setdefault(key, (item, f))
-            for name, a in index.outputs:
-                self._outputs[name] = (a, f)
-        for f in overriding:
-            self._override(f)
-        self._types = {t for k, t, _ in self._blocks if k == "resource"}
+        key = tuple(map(id, files))
+        hit = self.shared["declarations"].get(key)
+        if hit is None:
+            hit = self.shared["declarations"][key] = _Declarations(files)
+        self._declared = hit
+        self.files = hit.files
+        self._by_path, self._overriding = hit.by_path, hit.overriding
+        self._local_defs, self._blocks, self._outputs = hit.local_defs, hit.blocks, hit.outputs
+        self._stand_ins, self._override_files, self._types = hit.stand_ins, hit.override_files, hit.types
         self._cache: dict[tuple, Any] = {}      # locals, instances, module calls: computed once
         # (block key, instance) -> {argument: (value, refs)} read before the block was built
         self._known: dict[tuple, dict] = {}
@@ -248,17 +301,11 @@ class Module:
     # -- inputs --------------------------------------------------------------------------
     def _variables(self, tfvars: list[TfFile], overrides: dict, inputs) -> tuple[dict, dict]:
         """Each variable's value, or a ``_Default`` evaluated on first use (most are never read)."""
-        values: dict[str, Any] = {}
-        self._var_types: dict[str, tuple] = {}  # name -> (type constraint Expr, file path)
+        declared = self._declared.var_values  # each variable's starting value (see _FileIndex)
+        values: dict[str, Any] = dict(declared)
+        self._var_types = self._declared.var_types  # name -> (type constraint Expr, file path)
         deps: dict[str, frozenset] = {}
-        non_nullable: set[str] = set()
-        for f in self.files:
-            index = f.index()
-            values.update(index.var_values)
-            self._var_types.update(index.var_types)
-            non_nullable |= index.non_nullable
-        declared, defaults = set(values), dict(values)
-        self._defaults, self._non_nullable = defaults, non_nullable
+        self._defaults, self._non_nullable = declared, self._declared.non_nullable
         if inputs is not None:  # a called module: its caller's arguments (each an _Input), nothing else
             for name, given in inputs.items():
                 if name in declared:
@@ -273,9 +320,9 @@ class Module:
                     if isinstance(item, Attribute):
                         values[item.name] = ev.evaluate(item.expr, empty)
             values.update(overrides)
-            for name in non_nullable:  # null for `nullable = false` keeps the default
+            for name in self._non_nullable:  # null for `nullable = false` keeps the default
                 if values.get(name, False) is None:
-                    values[name] = defaults[name]
+                    values[name] = declared[name]
         return values, deps
 
     def _evaluator(self, path: str) -> Evaluator:
@@ -648,28 +695,6 @@ class Module:
                 except (OSError, ValueError, AttributeError):
                     pass
         return self._cache["manifest"]
-
-    def _override(self, f: TfFile) -> None:
-        """Merge an override file into the module, as Terraform does: its locals and outputs
-        replace those of the same name, its resource, data and module blocks merge into the
-        blocks they override (see _merged); its variable declarations win (see _variables)."""
-        index = f.index()
-        for name, a in index.locals:
-            self._local_defs[name] = (a, f)
-        for name, a in index.outputs:
-            self._outputs[name] = (a, f)
-        for key, item in index.blocks:
-            found = self._blocks.get(key)
-            if found is None:  # nothing to override (terraform would refuse): a block of its own
-                self._blocks[key] = (item, f)
-                continue
-            merged = _merged(found[0], item, f.path)
-            earlier = self._override_files.pop(id(found[0]), None)
-            if earlier is None:  # found[0] is a file's own block: the merged one stands in for it
-                self._stand_ins[id(found[0])] = key
-            self._stand_ins[id(item)] = None
-            self._blocks[key] = (merged, found[1])
-            self._override_files[id(merged)] = (earlier or ()) + (f.path,)
 
     # -- resources -----------------------------------------------------------------------
     def resources(self) -> list[Resource]:

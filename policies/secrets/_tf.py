@@ -42,8 +42,11 @@ def input_secrets(resource) -> Iterator[tuple[str, tuple, Secret]]:
         sensitive = flag is True or (isinstance(flag, str) and flag == "true")
         yield from _value_secrets("default", resource.get("default"), resource.name, sensitive)
     elif resource.type == "module":
-        for arg in resource.names():  # a computed argument is not even evaluated
-            if arg in MODULE_META or not resource.written_here(arg):
+        # whether a top-level argument is computed is known before it is evaluated (see
+        # Node.written_here), and a computed one is not even evaluated
+        computed = resource.meta.get("computed") or ()
+        for arg in resource.names():
+            if arg in MODULE_META or (arg,) in computed:
                 continue  # a reference: its literal is reported where it is written
             yield from _value_secrets(arg, resource.get(arg), arg, False)
 
