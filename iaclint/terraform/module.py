@@ -197,6 +197,12 @@ class _Declarations:
             self.override_files[id(merged)] = (earlier or ()) + (f.path,)
 
 
+@functools.lru_cache(maxsize=1024)
+def _relpath(directory: str, start: str) -> str:
+    """``path.module`` of a called module: the same for every call from the same root module."""
+    return posixpath.relpath(directory, start)
+
+
 class _Evaluators(dict):
     """path -> the Evaluator of that file of a module, made by ``make(path)`` on first use."""
 
@@ -289,7 +295,7 @@ class Module:
         self._in_progress: set[tuple] = set()
         self.variables, self._var_deps = self._variables(tfvars or [], overrides or {}, inputs)
         self._conformed: set[str] = set()  # variables whose value is final (see _var)
-        rel = posixpath.relpath(directory, self.root.directory) if self.root is not self else "."
+        rel = _relpath(directory, self.root.directory) if self.root is not self else "."
         self.base_env = Env({
             "var": _Lazy("var", self._var),
             "local": _Lazy("local", self._local),
