@@ -266,7 +266,6 @@ class Module:
             for key in ("sizes", "clean", "converters", "weights", "module_weights", "written", "groups",
                         "declarations"):
                 self.shared.setdefault(key, {})
-        self.files = files
         self.root = root or self
         self.call_path = call_path
         self.stack = stack + (directory,)
@@ -829,28 +828,29 @@ class Module:
         return Resource("terraform", type_, name, address, f.path, block.header, attrs, spans, meta)
 
     def _other_resources(self, block: Block, f: TfFile, ev: Evaluator) -> list[Resource]:
-        """provider, module, variable, output and terraform blocks as Resources of their own."""
+        """provider, module, variable, output and terraform blocks as Resources of their own.
+
+        :meth:`resources` passes only these (see ``_produces``), of a type some policy reads, and
+        a called module's variable or output only the first time: a declaration is checked once,
+        not once per call of its module. A module block comes whatever its own type, for the
+        resources of its calls."""
         kind, labels = block.type, block.labels
-        if kind == "module" and len(labels) == 1:
-            type_, name, address = "module", labels[0], f"module.{labels[0]}"
-        elif kind == "provider" and len(labels) == 1:
+        name = labels[0] if labels else kind
+        if kind == "module":
+            if self.wanted is not None and "module" not in self.wanted:
+                return []
+            type_, address = "module", f"module.{name}"
+        elif kind == "provider":
             alias = block.attributes().get("alias")
             alias_value = ev.evaluate(alias.expr, Env({})) if alias else None
             suffix = f".{alias_value}" if isinstance(alias_value, str) else ""
-            type_, name, address = f"provider.{labels[0]}", labels[0], f"provider.{labels[0]}{suffix}"
-        elif kind in ("variable", "output") and len(labels) == 1:
-            if self.call_path:  # a declaration is checked once, not once per call of its module
-                if (f.path, kind, labels[0]) in self.declared:
-                    return []
-                self.declared.add((f.path, kind, labels[0]))
-            type_, name = kind, labels[0]
-            address = f"var.{name}" if kind == "variable" else f"output.{name}"
-        elif kind == "terraform" and not labels:
-            type_, name, address = "terraform", "terraform", "terraform"
-        else:
-            return []
-        if self.wanted is not None and type_ not in self.wanted:
-            return []
+            type_, address = f"provider.{name}", f"provider.{name}{suffix}"
+        elif kind in ("variable", "output"):
+            if self.call_path:
+                self.declared.add((f.path, kind, name))
+            type_, address = kind, f"var.{name}" if kind == "variable" else f"output.{name}"
+        else:  # terraform
+            type_ = address = kind
         if kind == "module":
             calls = self._calls(labels[0]) if self._blocks[("module", "module", labels[0])][0] is block else None
             if calls is not None and not isinstance(calls, Unknown):
