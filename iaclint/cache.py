@@ -183,7 +183,7 @@ class ParseCache:
         import dataclasses
         manifest = [(path, _digest(os.path.join(root, path))) for path in extra]
         light = copy.copy(result)
-        light.policies = [dataclasses.replace(p, func=None) for p in result.policies]
+        light.policies = [p.without_func() for p in result.policies]
         light.findings = [dataclasses.replace(f, resource=None) for f in result.findings]
         self.put("r" + key, (manifest, light))
 

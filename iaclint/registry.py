@@ -10,7 +10,6 @@ import importlib
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 
 from .model import FAMILIES, Severity, expand_kinds
 
@@ -28,37 +27,60 @@ class RegistryError(Exception):
     pass
 
 
-@dataclass(frozen=True)
 class Policy:
-    id: str
-    name: str
-    severity: Severity
-    family: str
-    applies_to: frozenset
-    func: Callable
-    doc: str  # the docstring as written: :attr:`text` is it dedented, for the docs and rules
-    equivalents: tuple = ()
-    cwe: int | None = None
-    scope: str = "resource"  # or "project": the function receives the project index
-    precision: str = "high"
-    tags: tuple = ()
-    module: str = ""
-    _text: str | None = field(default=None, compare=False, hash=False, repr=False)
-    _sections: dict | None = field(default=None, compare=False, hash=False, repr=False)
+    """A registered policy: its metadata (from ``@policy`` and the docstring) and its function.
+
+    A plain class, not a dataclass: on Python 3.11 each dataclass compiles its generated methods
+    when its module is imported (~1 ms for this one), a cost every scan paid before reading a file.
+    """
+
+    __slots__ = ("id", "name", "severity", "family", "applies_to", "func", "doc", "equivalents",
+                 "cwe", "scope", "precision", "tags", "module", "_text", "_sections")
+
+    def __init__(self, id: str, name: str, severity: Severity, family: str, applies_to: frozenset,
+                 func: Callable | None, doc: str, equivalents: tuple = (), cwe: int | None = None,
+                 scope: str = "resource", precision: str = "high", tags: tuple = (), module: str = ""):
+        self.id, self.name, self.severity, self.family = id, name, severity, family
+        self.applies_to, self.func = applies_to, func
+        self.doc = doc  # the docstring as written: :attr:`text` is it dedented, for the docs and rules
+        self.equivalents, self.cwe, self.scope, self.precision = equivalents, cwe, scope, precision
+        self.tags = tags
+        self.module = module
+        self._text: str | None = None
+        self._sections: dict | None = None
+
+    def _key(self) -> tuple:
+        return (self.id, self.name, self.severity, self.family, self.applies_to, self.func, self.doc,
+                self.equivalents, self.cwe, self.scope, self.precision, self.tags, self.module)
+
+    def __eq__(self, other):
+        return self._key() == other._key() if type(other) is Policy else NotImplemented
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return f"Policy(id={self.id!r}, name={self.name!r}, severity={self.severity!r}, module={self.module!r})"
+
+    def without_func(self) -> Policy:
+        """A copy without the function (which the result cache cannot pickle)."""
+        copy = Policy(*self._key())
+        copy.func = None
+        return copy
 
     @property
     def text(self) -> str:
         """The docstring dedented and stripped, on first use (a scan seldom needs it: registering
         ~100 policies would dedent ~100 docstrings)."""
         if self._text is None:
-            object.__setattr__(self, "_text", _dedent(self.doc))
+            self._text = _dedent(self.doc)
         return self._text
 
     @property
     def sections(self) -> dict[str, str]:
         """The docstring's ``## Why`` / ``## Fix`` / ``## Example`` sections, parsed on first use."""
         if self._sections is None:
-            object.__setattr__(self, "_sections", _sections(self.text))
+            self._sections = _sections(self.text)
         return self._sections
 
     @property
@@ -307,15 +329,16 @@ def all_policies() -> list[Policy]:
 INDEX_MODULE = "iaclint.policies._index"
 
 
-@dataclass(frozen=True)
 class Entry:
     """A built-in policy as the index describes it, before its module is imported."""
 
-    id: str
-    name: str
-    family: str
-    applies_to: frozenset
-    module: str
+    __slots__ = ("id", "name", "family", "applies_to", "module")
+
+    def __init__(self, id: str, name: str, family: str, applies_to: frozenset, module: str):
+        self.id, self.name, self.family, self.applies_to, self.module = id, name, family, applies_to, module
+
+    def __repr__(self):
+        return f"Entry({self.id!r}, {self.name!r}, {self.family!r}, {self.applies_to!r}, {self.module!r})"
 
 
 def index_rows(policies: Iterable[Policy]) -> dict[str, list[tuple]]:

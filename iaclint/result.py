@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 
 from .model import Diagnostic, Finding, Severity
 from .registry import Policy
 
 
-@dataclass
 class ScanResult:
-    """Everything a scan found, in the order every output format writes it."""
+    """Everything a scan found, in the order every output format writes it.
 
-    root: str                                   # absolute path every location is relative to
-    findings: list[Finding]                     # reported findings, sorted, suppressions applied
-    diagnostics: list[Diagnostic]               # parse errors, stale suppressions, notes; sorted
-    policies: list[Policy]                      # the policies that ran, sorted by id
-    files: list[str] = field(default_factory=list)  # files scanned (relative POSIX paths)
-    resources: int = 0
-    suppressed: int = 0
-    unknown_skips: int = 0                      # policy checks skipped for an Unknown value
-    unknowns: list[dict] = field(default_factory=list)  # what was Unknown, for --explain-unknown
-    threshold: Severity = Severity.LOW
-    duration: float = 0.0
-    # --baseline: {"path", "entries", "matched", "unmatched"}; None without a baseline.
-    # Findings the baseline matched are already gone from ``findings``.
-    baseline: dict | None = None
+    A plain class, not a dataclass: on Python 3.11 a dataclass compiles its generated methods
+    when its module is imported, a cost every run paid.
+    """
+
+    __slots__ = ("root", "findings", "diagnostics", "policies", "files", "resources", "suppressed",
+                 "unknown_skips", "unknowns", "threshold", "duration", "baseline")
+
+    def __init__(self, root: str, findings: list[Finding], diagnostics: list[Diagnostic],
+                 policies: list[Policy], files: list[str] | None = None, resources: int = 0,
+                 suppressed: int = 0, unknown_skips: int = 0, unknowns: list[dict] | None = None,
+                 threshold: Severity = Severity.LOW, duration: float = 0.0, baseline: dict | None = None):
+        self.root = root                  # absolute path every location is relative to
+        self.findings = findings          # reported findings, sorted, suppressions applied
+        self.diagnostics = diagnostics    # parse errors, stale suppressions, notes; sorted
+        self.policies = policies          # the policies that ran, sorted by id
+        self.files = [] if files is None else files  # files scanned (relative POSIX paths)
+        self.resources = resources
+        self.suppressed = suppressed
+        self.unknown_skips = unknown_skips  # policy checks skipped for an Unknown value
+        self.unknowns = [] if unknowns is None else unknowns  # what was Unknown, for --explain-unknown
+        self.threshold = threshold
+        self.duration = duration
+        # --baseline: {"path", "entries", "matched", "unmatched"}; None without a baseline.
+        # Findings the baseline matched are already gone from ``findings``.
+        self.baseline = baseline
 
     def source(self, path: str) -> str | None:
         """The text of a scanned file, for fingerprints; None when it cannot be read."""

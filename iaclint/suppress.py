@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
 
 from .model import Diagnostic, Span
 
@@ -21,29 +20,31 @@ _ANNOTATION_KEY = "iaclint.io/ignore"
 _COMMENT_LINE_RE = re.compile(r"^\s*(#|//)")
 
 
-@dataclass
 class Suppression:
     """One ``iaclint: ignore[...]`` comment: the ids it names, its reason and its expiry."""
 
-    ids: frozenset
-    reason: str
-    until: _dt.date | None
-    path: str
-    span: Span
-    expired: bool = False
+    __slots__ = ("ids", "reason", "until", "path", "span", "expired")
+
+    def __init__(self, ids: frozenset, reason: str, until: _dt.date | None, path: str, span: Span,
+                 expired: bool = False):
+        self.ids, self.reason, self.until, self.path, self.span = ids, reason, until, path, span
+        self.expired = expired
 
     def covers(self, policy_id: str, policy_name: str) -> bool:
         return not self.expired and ("ALL" in self.ids or policy_id in self.ids
                                      or policy_name.upper() in self.ids)
 
 
-@dataclass
 class FileSuppressions:
     """The suppression comments of one file, by the line each one covers."""
 
-    path: str
-    by_line: dict[int, list[Suppression]] = field(default_factory=dict)
-    comment_lines: frozenset = frozenset()
+    __slots__ = ("path", "by_line", "comment_lines")
+
+    def __init__(self, path: str, by_line: dict[int, list[Suppression]] | None = None,
+                 comment_lines: frozenset = frozenset()):
+        self.path = path
+        self.by_line = {} if by_line is None else by_line
+        self.comment_lines = comment_lines
 
     def applying(self, line: int) -> list[Suppression]:
         """Suppressions on ``line`` itself or in the comment block right above it."""

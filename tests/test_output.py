@@ -54,9 +54,11 @@ def make_policy(id="IAC-NET-001", name="open-ingress", severity=Severity.HIGH, f
                 precision="high", sections=None):
     if sections is None:
         sections = {"why": "Open ports are **found** by scanners within minutes."} if "## Why" in doc else {}
-    return Policy(id=id, name=name, severity=severity, family=family,
-                  applies_to=frozenset({"aws_security_group"}), func=lambda r, o: (), doc=doc,
-                  equivalents=tuple(equivalents), cwe=cwe, precision=precision, _sections=sections)
+    pol = Policy(id=id, name=name, severity=severity, family=family,
+                 applies_to=frozenset({"aws_security_group"}), func=lambda r, o: (), doc=doc,
+                 equivalents=tuple(equivalents), cwe=cwe, precision=precision)
+    pol._sections = sections
+    return pol
 
 
 def make_finding(pid="IAC-NET-001", severity=Severity.HIGH, path="main.tf", span=Span(3, 5, 3, 33),

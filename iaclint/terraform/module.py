@@ -22,7 +22,6 @@ import functools
 import json
 import os
 import posixpath
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..model import Arguments, ComputedOnRead, Diagnostic, FileSpan, Resource, Span, Unknown
@@ -41,16 +40,18 @@ META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depend
 _BLOCK = object()  # see Module._argument
 
 
-@dataclass
 class TfFile:
     """One Terraform or tfvars file of a module: its text and its parsed items."""
 
-    path: str          # relative POSIX path
-    text: str
-    items: list = field(default_factory=list)
-    # what every instance of the file's module reads the same way, worked out once (see index())
-    _index: "_FileIndex | None" = field(default=None, repr=False, compare=False)
-    _text_of: "Callable[[Span], str] | None" = field(default=None, repr=False, compare=False)
+    __slots__ = ("path", "text", "items", "_index", "_text_of")
+
+    def __init__(self, path: str, text: str, items: list | None = None):
+        self.path = path  # relative POSIX path
+        self.text = text
+        self.items = [] if items is None else items
+        # what every instance of the file's module reads the same way, worked out once (index())
+        self._index: _FileIndex | None = None
+        self._text_of: Callable[[Span], str] | None = None
 
     def index(self) -> "_FileIndex":
         if self._index is None:
