@@ -22,15 +22,17 @@ import os
 import re
 import stat
 import unicodedata
-from decimal import Context, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
-from typing import Any, Callable, NoReturn
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 from ..files import NONBLOCKING, read_regular
 from ..lazyre import lazy_re  # patterns of functions a module may never call
 from ..model import Encoded, ParseError, Unknown
 from ..parsers import hcl as _hcl
 from . import evaluate as _evaluate  # a module reference: evaluate may import this module too
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 __all__ = ["FUNCTIONS"]
 
@@ -198,12 +200,18 @@ def _norm(x):
 
 def _dec(x) -> Decimal:
     """The exact decimal a Terraform number literal denotes (floats by their shortest repr)."""
+    from decimal import Decimal  # here and in the other number functions: most modules use none
     if isinstance(x, int):
         return Decimal(x)
     return Decimal(repr(x))
 
 
-_EXACT = Context(prec=1100)  # enough digits for any 512-bit binary fraction, and for sums
+@lru_cache(maxsize=None)
+def _exact():
+    """Enough digits for any 512-bit binary fraction, and for sums. ``decimal`` (its C module and
+    wrapper: ~6M instructions) is imported by the functions that need it, as base64 and hashlib."""
+    from decimal import Context
+    return Context(prec=1100)
 
 
 def _from_dec(d: Decimal):
@@ -231,6 +239,7 @@ _NUMBER_RE = lazy_re(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 def _parse_number(s: str):
     if not _NUMBER_RE.fullmatch(s):
         return None
+    from decimal import Decimal, InvalidOperation
     try:
         d = Decimal(s)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
@@ -746,7 +755,7 @@ def _g_shortest(d: Decimal) -> str:
     """Go's ``%g`` with the shortest precision (``big.Float.Text('g', -1)``)."""
     if d == 0:
         return "0"
-    d = d.normalize(_EXACT)
+    d = d.normalize(_exact())
     sign = "-" if d < 0 else ""
     digits = "".join(map(str, d.as_tuple().digits))
     x = d.adjusted()
@@ -770,7 +779,8 @@ def _big_float(x) -> Decimal:
     scale = Fraction(2) ** (511 - e)
     m = round(f * scale)
     approx = m / scale
-    with localcontext(_EXACT):
+    from decimal import Decimal, localcontext
+    with localcontext(_exact()):
         return Decimal(approx.numerator) / Decimal(approx.denominator)
 
 
@@ -931,11 +941,13 @@ def _sum(ev, e, lst):
         if isinstance(lst, dict) else _list(lst, "sum() argument")
     if not items:
         _fail("sum(): cannot sum an empty list")
+    from decimal import Decimal
+    exact = _exact()
     total = Decimal(0)
     for i, v in enumerate(items):
         if v is None:
             _fail(f"sum(): element {i} is null")
-        total = _EXACT.add(total, _dec(_num(v, f"sum() element {i}")))
+        total = exact.add(total, _dec(_num(v, f"sum() element {i}")))
     return _from_dec(total)
 
 
@@ -965,6 +977,7 @@ def _parseint(ev, e, s, base):
 
 @_fn("range", 1, 3)
 def _range(ev, e, *args):
+    from decimal import Decimal
     nums = [_dec(_num(a, "range() argument")) for a in args]
     if len(nums) == 1:
         start, end, step = Decimal(0), nums[0], Decimal(-1 if nums[0] < 0 else 1)
@@ -987,7 +1000,7 @@ def _range(ev, e, *args):
             _fail(f"range(): more than {MAX_RANGE} values were generated; either decrease the "
                   "difference between start and end or use a smaller step")
         out.append(_from_dec(num))
-        num = _EXACT.add(num, step)
+        num = _exact().add(num, step)
     return out
 
 
@@ -2401,7 +2414,7 @@ def _cidrsubnets(ev, e, prefix, *newbits):
     for i, bits in enumerate(newbits):
         bits = _int(bits, f"cidrsubnets() newbits {i + 1}")
         if bits < 1:
-            _fail(f"cidrsubnets(): must extend prefix by at least one bit")
+            _fail("cidrsubnets(): must extend prefix by at least one bit")
         length = net.prefixlen + bits
         if length > net.max_prefixlen:
             _fail(f"cidrsubnets(): would extend prefix to {length} bits, which is too long for an "
