@@ -3,19 +3,21 @@
 A RUN in shell form is a POSIX shell script (continuation lines already joined by the parser);
 heredoc bodies fed to a shell are scripts too; the exec form ``["sh", "-c", "..."]`` carries its
 script as an argument. :func:`run_scripts` collects those scripts; the shell parser
-(:mod:`iaclint.shell`, re-exported here) splits them into commands and words.
+(:mod:`iaclint.shell`, re-exported here) splits them into commands and words. What a policy
+concludes from one script it remembers with :func:`per_script`.
 """
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import shlex
 
 from iaclint.shell import (HEREDOC_WORD, SHELLS, Command, commands, is_shell, pipelines, runs_stdin,
                            shell_c_script, split_words)
 
-__all__ = ["SHELLS", "Command", "commands", "is_shell", "pipelines", "run_scripts", "runs_stdin",
-           "shell_c_script", "split_words"]
+__all__ = ["SHELLS", "Command", "commands", "is_shell", "per_script", "pipelines", "run_scripts",
+           "runs_stdin", "shell_c_script", "split_words"]
 
 _NON_POSIX = ("powershell", "pwsh", "cmd")
 
@@ -54,3 +56,14 @@ def run_scripts(resource) -> list[tuple[int, dict, list[str]]]:
         out.append((i, inst, scripts))
     return out
 
+
+
+def per_script(judge):
+    """``judge(script)``, remembered per script text, for a judgement that depends on nothing but
+    the script (the result must not be changed by its callers: a string, None or a tuple).
+
+    The same RUN lines come back in every stage and variant of a family of Dockerfiles
+    (docker-python: 108 scripts, 19 distinct, 2,332 commands read by each policy that walks them,
+    735 distinct): the shell parse is remembered the same way (:func:`iaclint.shell.pipelines`).
+    """
+    return functools.lru_cache(maxsize=4096)(judge)

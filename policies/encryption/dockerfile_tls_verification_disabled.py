@@ -41,7 +41,7 @@ from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from .._docker import commands, run_scripts
+from .._docker import commands, per_script, run_scripts
 
 # curl short options that take a value: in "-fsSLo file" everything after "o" is its value.
 _CURL_VALUE_FLAGS = set("AbcCdDeEFHKmoPQrtTuUwxXyYz")
@@ -90,13 +90,22 @@ def dockerfile_tls_verification_disabled(resource, options):
     for i, _inst, scripts in run_scripts(resource):
         reasons = []
         for script in scripts:
-            for command in commands(script):
-                for why in _command_disables(command):
-                    if why not in reasons:
-                        reasons.append(why)
+            for why in _script_disables(script):
+                if why not in reasons:
+                    reasons.append(why)
         if reasons:
             yield resource.finding("RUN disables TLS certificate verification: " + "; ".join(reasons),
                                    at=("instructions", i))
+
+
+@per_script
+def _script_disables(script: str) -> tuple[str, ...]:
+    reasons: list[str] = []
+    for command in commands(script):
+        for why in _command_disables(command):
+            if why not in reasons:
+                reasons.append(why)
+    return tuple(reasons)
 
 
 def _command_disables(command) -> list[str]:

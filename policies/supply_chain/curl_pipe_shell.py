@@ -36,7 +36,7 @@ from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from .._docker import SHELLS, pipelines, run_scripts, runs_stdin
+from .._docker import SHELLS, per_script, pipelines, run_scripts, runs_stdin
 from ..secrets._detect import redact
 
 DOWNLOADERS = frozenset({"curl", "wget", "fetch"})
@@ -48,13 +48,15 @@ _RUNS_DOWNLOAD = lazy_re(r"^(<\(|\$\(|`)\s*(?:sudo\s+)?(curl|wget|fetch)\b")
         cwe=494, precision="high")
 def curl_pipe_shell(resource, options):
     for i, _inst, scripts in run_scripts(resource):
-        found = None
-        for script in scripts:
-            for pipeline in pipelines(script):
-                found = found or _piped(pipeline) or _substituted(pipeline)
+        found = next((f for script in scripts if (f := _script_download(script))), None)
         if found:
             yield resource.finding(redact(f"RUN executes a download without verifying it ({found}); download "
                                           "to a file and check its hash first"), at=("instructions", i))
+
+
+@per_script
+def _script_download(script: str) -> str | None:
+    return next((f for pipeline in pipelines(script) if (f := _piped(pipeline) or _substituted(pipeline))), None)
 
 
 def _piped(pipeline) -> str | None:

@@ -41,7 +41,7 @@ from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from .._docker import commands, run_scripts
+from .._docker import commands, per_script, run_scripts
 from ..secrets._detect import redact
 
 _PIPS = lazy_re(r"^pip(?:\d+(?:\.\d+)*)?$")
@@ -113,6 +113,11 @@ def _command_problem(cmd) -> str | None:
         applies_to=("dockerfile:stage",), cwe=829, precision="high")
 def install_from_unpinned_url(resource, options):
     for i, _inst, scripts in run_scripts(resource):
-        problem = next((p for script in scripts for cmd in commands(script) if (p := _command_problem(cmd))), None)
+        problem = next((p for script in scripts if (p := _script_problem(script))), None)
         if problem:
             yield resource.finding(redact(f"RUN: {problem}; pin a commit, version or hash"), at=("instructions", i))
+
+
+@per_script
+def _script_problem(script: str) -> str | None:
+    return next((p for cmd in commands(script) if (p := _command_problem(cmd))), None)

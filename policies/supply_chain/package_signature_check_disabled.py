@@ -43,7 +43,7 @@ from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from .._docker import pipelines, run_scripts
+from .._docker import commands, per_script, run_scripts
 
 _APT = frozenset({"apt-get", "apt", "aptitude"})
 _APT_FLAGS = frozenset({"--allow-unauthenticated", "--allow-insecure-repositories", "--force-yes"})
@@ -67,13 +67,15 @@ def package_signature_check_disabled(resource, options):
     for i, inst, scripts in run_scripts(resource):
         found = None
         for script in scripts:
-            for pipeline in pipelines(script):
-                for cmd in pipeline:
-                    found = found or _disabled(cmd)
-            found = found or _written(inst, script)
+            found = found or _script_disabled(script) or _written(inst, script)
         if found:
             yield resource.finding(f"RUN {found}: packages are installed without checking their signatures",
                                    at=("instructions", i))
+
+
+@per_script
+def _script_disabled(script: str) -> str | None:
+    return next((found for cmd in commands(script) if (found := _disabled(cmd))), None)
 
 
 def _disabled(cmd) -> str | None:

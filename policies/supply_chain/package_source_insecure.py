@@ -39,7 +39,7 @@ from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from .._docker import commands, run_scripts
+from .._docker import commands, per_script, run_scripts
 from ..secrets._detect import redact
 
 _HTTP = lazy_re(r"(?i)^[\"']?http://(?!(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])(?::\d+)?(?:/|$))")
@@ -114,6 +114,11 @@ def package_source_insecure(resource, options):
                 if problem:
                     yield resource.finding(redact(f"{inst['cmd']} {problem}"), at=("instructions", i, "pairs", j))
     for i, _inst, scripts in run_scripts(resource):
-        problem = next((p for script in scripts for cmd in commands(script) if (p := _command_problem(cmd))), None)
+        problem = next((p for script in scripts if (p := _script_problem(script))), None)
         if problem:
             yield resource.finding(redact(f"RUN: {problem}"), at=("instructions", i))
+
+
+@per_script
+def _script_problem(script: str) -> str | None:
+    return next((p for cmd in commands(script) if (p := _command_problem(cmd))), None)
