@@ -134,8 +134,13 @@ def split_words(text: str) -> list[str]:
     if "'" in words or '"' in words or "\\" in words:
         return text.split()  # an unbalanced quote or a lone backslash: not shell words
     for i, word in enumerate(words):
-        if "'" in word or '"' in word or "\\" in word:
+        double, single = '"' in word, "'" in word
+        if not (double or single or "\\" in word):
+            continue
+        if "\\" in word or (double and single):
             words[i] = "".join(_unquote(p) for p in _SHELL_PIECE.findall(word))
+        else:  # one kind of quote and no backslash: every quote in the word is a delimiter
+            words[i] = word.replace('"' if double else "'", "")
     return words
 
 
@@ -154,6 +159,13 @@ def _unquote(piece: str) -> str:
     return piece
 
 
+# What ends or interrupts a double-quoted string, a backtick substitution and a parenthesised
+# one: the scanners below jump from one of these to the next instead of reading every character.
+_IN_DOUBLE = lazy_re(r'[\\"`]|\$\(')
+_IN_BACKTICK = lazy_re(r"[\\`]")
+_IN_PARENS = lazy_re(r"[\\'\"`()]")
+
+
 def _skip_quoted(s: str, i: int) -> int:
     """Index after the quoted string or substitution that starts at ``s[i]``."""
     c = s[i]
@@ -162,30 +174,28 @@ def _skip_quoted(s: str, i: int) -> int:
         j = s.find("'", i + 1)
         return n if j < 0 else j + 1
     if c == '"':
+        search = _IN_DOUBLE.search
         j = i + 1
-        while j < n:
-            if s[j] == "\\":
+        while (m := search(s, j)) is not None:
+            j = m.start()
+            c = s[j]
+            if c == "\\":
                 j += 2
-                continue
-            if s[j] == '"':
+            elif c == '"':
                 return j + 1
-            if s.startswith("$(", j):
+            elif c == "$":
                 j = _skip_parens(s, j + 1)
-                continue
-            if s[j] == "`":
-                j = _skip_quoted(s, j)
-                continue
-            j += 1
+            else:
+                j = _skip_quoted(s, j)  # a backtick substitution
         return n
     if c == "`":
+        search = _IN_BACKTICK.search
         j = i + 1
-        while j < n:
-            if s[j] == "\\":
-                j += 2
-                continue
+        while (m := search(s, j)) is not None:
+            j = m.start()
             if s[j] == "`":
                 return j + 1
-            j += 1
+            j += 2  # a backslash and what it escapes
         return n
     return i + 1
 
@@ -194,22 +204,23 @@ def _skip_parens(s: str, i: int) -> int:
     """``s[i]`` is ``(``: the index after its matching ``)``, quotes respected."""
     depth = 0
     n = len(s)
+    search = _IN_PARENS.search
     j = i
-    while j < n:
+    while (m := search(s, j)) is not None:
+        j = m.start()
         c = s[j]
         if c == "\\":
             j += 2
-            continue
-        if c in "'\"`":
-            j = _skip_quoted(s, j)
-            continue
-        if c == "(":
+        elif c == "(":
             depth += 1
+            j += 1
         elif c == ")":
             depth -= 1
+            j += 1
             if depth == 0:
-                return j + 1
-        j += 1
+                return j
+        else:
+            j = _skip_quoted(s, j)
     return n
 
 
@@ -359,7 +370,7 @@ def _command(text: str, subs: list | None = None) -> Command | None:
     words = split_words(masked)
     if subs:
         originals = {f"\0{k}\0": text[start:end] for k, (start, end, _inner) in enumerate(subs)}
-        words = [_MASK.sub(lambda m: originals.get(m.group(), m.group()), w) for w in words]
+        words = [_MASK.sub(lambda m: originals.get(m.group(), m.group()), w) if "\0" in w else w for w in words]
     assignments = []
     while words and words[0] in _KEYWORDS:
         words.pop(0)
