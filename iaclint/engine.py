@@ -63,7 +63,8 @@ def scan(paths: list[str], config: Config | None = None, options: ScanOptions | 
     started = time.perf_counter()
     config = config or Config()
     options = options or ScanOptions()
-    today = options.today  # None: the local date, read only where a date is needed (suppress)
+    # the day suppressions expire against, read once (ISO, as `until=` is written; no datetime import)
+    today = options.today.isoformat() if options.today else time.strftime("%Y-%m-%d")
     read = _collect(paths, config, options)
     key = _result_key(read, config, options, today) if options.cache is not None else None
     if key is not None:
@@ -190,7 +191,7 @@ def _build(read: _Read, options: ScanOptions, wanted: set[str] | None) -> Loaded
     return Loaded(root, resources, report, texts, all_files, diagnostics, reads)
 
 
-def _result_key(read: _Read, config: Config, options: ScanOptions, today: _dt.date | None) -> str:
+def _result_key(read: _Read, config: Config, options: ScanOptions, today: str) -> str:
     """A digest of everything a scan's result depends on, for the result cache.
 
     The files (paths, kinds and bytes), which of them are reported on, the configuration, the
@@ -204,7 +205,7 @@ def _result_key(read: _Read, config: Config, options: ScanOptions, today: _dt.da
     for part in (code_digest(full=True), registry.packs_fingerprint(), read.root, repr(config),
                  repr((options.select, options.ignore, options.exclude, options.threshold,
                        options.inline_suppressions, options.max_file_bytes, options.variables)),
-                 today.isoformat() if today else time.strftime("%Y-%m-%d"), repr(sorted(read.report))):
+                 today, repr(sorted(read.report))):
         h.update(str(part).encode("utf-8", "surrogatepass") + b"\0")
     for path in (value for kind, value in options.variables if kind == "file"):
         try:
@@ -451,7 +452,7 @@ def resource_in_traceback(exc: BaseException, files) -> Resource | None:
 
 
 class _Runner:
-    def __init__(self, config: Config, inline: bool, today: _dt.date | None, texts: dict[str, str],
+    def __init__(self, config: Config, inline: bool, today: str, texts: dict[str, str],
                  report: set[str], diagnostics: list[Diagnostic]):
         self.config = config
         self.inline = inline

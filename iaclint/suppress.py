@@ -59,10 +59,9 @@ class FileSuppressions:
         return found
 
 
-def parse_comments(text: str, path: str, today: _dt.date | None,
-                   diagnostics: list[Diagnostic]) -> FileSuppressions:
-    """The suppressions written in comments of ``text``; ``today`` (None: the local date) decides
-    which have expired."""
+def parse_comments(text: str, path: str, today: str, diagnostics: list[Diagnostic]) -> FileSuppressions:
+    """The suppressions written in comments of ``text``; ``today`` (``YYYY-MM-DD``) decides which
+    have expired."""
     out = FileSuppressions(path)
     if "iaclint" not in text:
         return out
@@ -81,7 +80,7 @@ def parse_comments(text: str, path: str, today: _dt.date | None,
     return out
 
 
-def parse_annotation(value, path: str, span: Span, today: _dt.date | None,
+def parse_annotation(value, path: str, span: Span, today: str,
                      diagnostics: list[Diagnostic]) -> list[Suppression]:
     """``iaclint.io/ignore: "IAC-ISO-001: reason"``; several lines or ``;`` for several."""
     if not isinstance(value, str):
@@ -98,7 +97,7 @@ def parse_annotation(value, path: str, span: Span, today: _dt.date | None,
     return out
 
 
-def _make(ids_text: str, rest: str, path: str, span: Span, today: _dt.date | None,
+def _make(ids_text: str, rest: str, path: str, span: Span, today: str,
           diagnostics: list[Diagnostic]) -> Suppression | None:
     ids = frozenset(i.strip().upper() for i in re.split(r"[,\s]+", ids_text) if i.strip())
     if not ids:
@@ -119,7 +118,7 @@ def _make(ids_text: str, rest: str, path: str, span: Span, today: _dt.date | Non
     reason = rest.strip().lstrip(":-—").strip()
     s = Suppression(ids, reason, until, path, span)
     label = ", ".join(sorted(ids))
-    if until is not None and until < (today or _dt.date.today()):
+    if until is not None and until.isoformat() < today:  # ISO dates sort as the days do
         s.expired = True
         diagnostics.append(Diagnostic("warning", f"suppression of {label} expired on {until.isoformat()} "
                                       "and no longer applies", path, span, "suppression-expired"))
