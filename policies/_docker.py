@@ -16,8 +16,8 @@ import shlex
 from iaclint.shell import (HEREDOC_WORD, SHELLS, Command, commands, is_shell, pipelines, runs_stdin,
                            shell_c_script, split_words)
 
-__all__ = ["SHELLS", "Command", "commands", "is_shell", "per_script", "pipelines", "run_scripts",
-           "runs_stdin", "shell_c_script", "split_words"]
+__all__ = ["SHELLS", "Command", "commands", "first_command", "is_shell", "per_script", "pipelines",
+           "run_scripts", "runs_stdin", "shell_c_script", "split_words"]
 
 _NON_POSIX = ("powershell", "pwsh", "cmd")
 
@@ -67,3 +67,9 @@ def per_script(judge):
     735 distinct): the shell parse is remembered the same way (:func:`iaclint.shell.pipelines`).
     """
     return functools.lru_cache(maxsize=4096)(judge)
+
+
+def first_command(judge):
+    """``find(script)``: the first truthy ``judge(command)`` among a script's commands, in order,
+    or None; remembered per script (see :func:`per_script`)."""
+    return per_script(lambda script: next((found for cmd in commands(script) if (found := judge(cmd))), None))

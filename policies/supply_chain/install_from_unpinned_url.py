@@ -41,7 +41,7 @@ from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from .._docker import commands, per_script, run_scripts
+from .._docker import first_command, run_scripts
 from ..secrets._detect import redact
 
 _PIPS = lazy_re(r"^pip(?:\d+(?:\.\d+)*)?$")
@@ -118,6 +118,4 @@ def install_from_unpinned_url(resource, options):
             yield resource.finding(redact(f"RUN: {problem}; pin a commit, version or hash"), at=("instructions", i))
 
 
-@per_script
-def _script_problem(script: str) -> str | None:
-    return next((p for cmd in commands(script) if (p := _command_problem(cmd))), None)
+_script_problem = first_command(_command_problem)

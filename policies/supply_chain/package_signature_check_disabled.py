@@ -43,7 +43,7 @@ from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from .._docker import commands, per_script, run_scripts
+from .._docker import first_command, run_scripts
 
 _APT = frozenset({"apt-get", "apt", "aptitude"})
 _APT_FLAGS = frozenset({"--allow-unauthenticated", "--allow-insecure-repositories", "--force-yes"})
@@ -71,11 +71,6 @@ def package_signature_check_disabled(resource, options):
         if found:
             yield resource.finding(f"RUN {found}: packages are installed without checking their signatures",
                                    at=("instructions", i))
-
-
-@per_script
-def _script_disabled(script: str) -> str | None:
-    return next((found for cmd in commands(script) if (found := _disabled(cmd))), None)
 
 
 def _disabled(cmd) -> str | None:
@@ -111,6 +106,9 @@ def _disabled(cmd) -> str | None:
         if _WRITTEN_OFF.search(text) and ("deb " in text or "gpgcheck" in text):
             return "writes a package source that skips signature checks"
     return None
+
+
+_script_disabled = first_command(_disabled)
 
 
 def _written(inst, script) -> str | None:

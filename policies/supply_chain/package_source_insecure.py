@@ -39,7 +39,7 @@ from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from .._docker import commands, per_script, run_scripts
+from .._docker import first_command, run_scripts
 from ..secrets._detect import redact
 
 _HTTP = lazy_re(r"(?i)^[\"']?http://(?!(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])(?::\d+)?(?:/|$))")
@@ -119,6 +119,4 @@ def package_source_insecure(resource, options):
             yield resource.finding(redact(f"RUN: {problem}"), at=("instructions", i))
 
 
-@per_script
-def _script_problem(script: str) -> str | None:
-    return next((p for cmd in commands(script) if (p := _command_problem(cmd))), None)
+_script_problem = first_command(_command_problem)
