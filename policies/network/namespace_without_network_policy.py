@@ -111,16 +111,47 @@ def namespace_without_network_policy(project, options):
         if namespace in covered:
             continue
         isolating = policies.get(namespace, [])
+        index = _Index(isolating)
         for workload in sorted(workloads[namespace], key=lambda r: (r.file, r.header.line)):
-            yield from project.guarded(_workload_findings(workload, namespace, isolating), workload)
+            yield from project.guarded(_workload_findings(workload, namespace, isolating, index), workload)
 
 
-def _workload_findings(workload, namespace, policies):
+class _Index:
+    """A namespace's policy selectors, each filed under one label its ``matchLabels`` requires.
+
+    A selector that requires ``app: api`` cannot select a pod without that label, so a workload
+    is matched against the selectors filed under its own labels and those that require none
+    (empty, expressions only, unreadable): one pass per workload, not one per workload and
+    policy (a namespace of 1,000 apps with a policy each would be a million matches).
+    """
+
+    def __init__(self, policies: list):
+        self.by_label: dict[tuple, list] = defaultdict(list)
+        self.others: list = []
+        for _res, spec in policies:
+            selector = spec.get("podSelector")
+            match = selector.get("matchLabels") if isinstance(selector, dict) else None
+            if isinstance(match, dict) and match:
+                key, value = next(iter(match.items()))
+                self.by_label[(key, str(value))].append(selector)
+            else:
+                self.others.append(selector)
+
+    def selects(self, labels: dict) -> bool:
+        """Whether any selector of the namespace selects a pod with ``labels``."""
+        if any(_selects(selector, labels) for selector in self.others):
+            return True
+        by_label = self.by_label
+        return any(_selects(selector, labels)
+                   for key, value in labels.items() for selector in by_label.get((key, str(value)), ()))
+
+
+def _workload_findings(workload, namespace, policies, index: _Index):
     if not policies:
         yield workload.finding(f'{_label(workload)} in namespace "{namespace}" accepts connections from any '
                                "pod: the namespace has no NetworkPolicy that restricts ingress")
         return
-    if any(_selects(spec.get("podSelector"), _labels(workload)) for _res, spec in policies):
+    if index.selects(_labels(workload)):
         return
     names = ", ".join(sorted({str(res.get("metadata.name") or res.name) for res, _spec in policies}))
     yield workload.finding(f'{_label(workload)} in namespace "{namespace}" is not selected by any ingress '
