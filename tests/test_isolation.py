@@ -410,6 +410,23 @@ def test_separation_by_taints():
     assert _levels.separation(soft, anywhere) is None
 
 
+def test_one_finding_per_untrusted_workload_counts_every_sensitive_one(tmp_path):
+    ns = ("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {0}\n  labels:\n"
+          "    iaclint.io/trust: {1}\n")
+    docs = [ns.format("pay", "sensitive"), ns.format("ci", "untrusted")]
+    # five sensitive pods in two placements (anywhere, pool=pay), one on a pool of its own
+    docs += [pod(f"s{i}", namespace="pay", spec="nodeSelector: {pool: pay}" if i % 2 else "") for i in range(5)]
+    docs.append(pod("apart", namespace="pay", spec="nodeSelector: {pool: other}"))
+    docs.append(pod("runner", namespace="ci", spec="nodeSelector: {pool: pay}"))
+    path = write(tmp_path, {"all.yaml": "---\n".join(docs)})
+    found = scan([path], options=ScanOptions(select=["IAC-ISO-043"])).findings
+    assert len(found) == 1
+    message = found[0].message
+    assert "5 sensitive workloads: Pod/pay/s0 (all.yaml:" in message, message
+    assert "Pod/pay/s1 (all.yaml:" in message and "Pod/pay/s2 (all.yaml:" in message
+    assert "and 2 more" in message and "Pod/pay/s3" not in message and "Pod/pay/apart" not in message
+
+
 # -- the policies and the inventory agree ----------------------------------------------------------------
 @pytest.mark.parametrize("folder", ["IAC-ISO-040", "IAC-ISO-041", "IAC-ISO-042", "IAC-ISO-043"])
 def test_floor_findings_are_the_rows_below_their_floor(folder):

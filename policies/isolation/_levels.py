@@ -202,6 +202,12 @@ class Placement:
         """Tolerations of a named NoSchedule/NoExecute taint: evidence that its nodes are tainted."""
         return [t for t in self.tolerations if t.key and t.effect in ("NoSchedule", "NoExecute")]
 
+    @property
+    def signature(self) -> tuple:
+        """What :func:`separation` reads of this placement: equal signatures, equal answers."""
+        return (tuple(tuple(term) for term in self.terms),
+                tuple((t.key, t.operator, t.value, t.effect) for t in self.tolerations))
+
 
 class Workload:
     __slots__ = ("resource", "kind", "name", "namespace", "address", "line", "low", "high", "evidence",
