@@ -9,6 +9,8 @@ exception noted in its row). The storage account row of this family is IAC-NET-0
 
 from __future__ import annotations
 
+import weakref
+from bisect import bisect_left
 from typing import Callable, NamedTuple
 
 from iaclint.model import Severity, Unknown, UnknownValue
@@ -176,25 +178,74 @@ def _firewalled(project, cache) -> bool:
     """Whether some firewall rule in the scan targets ``cache``: by a reference to it, or by its
     name and resource group written out. A rule that may target it, but whose target cannot be
     known, stops the check (an Unknown name counts only in the cache's own configuration)."""
+    maybe, targeted = _FirewallRules.of(project).ahead_of_target(cache)
     unknown = None
-    for rule in project.of_type(REDIS_RULE):
-        targets = project.references(rule, REDIS)
-        if targets:
-            if any(t is cache for t in targets):
-                return True
-            continue  # it names another cache
+    for rule in maybe:
         values = (rule.get("redis_cache_name"), cache.get("name"),
                   rule.get("resource_group_name"), cache.get("resource_group_name"))
         name, group = _same_text(*values[:2]), _same_text(*values[2:])
         if name is False or group is False:
             continue
-        if name and group:
-            return True
         if name or rule.meta.get("root") == cache.meta.get("root"):
-            unknown = unknown or next(v for v in values if isinstance(v, Unknown))
+            if unknown is not None:  # a second one stops the check, before any rule after it
+                raise UnknownValue(unknown)
+            unknown = next(v for v in values if isinstance(v, Unknown))
+    if targeted:
+        return True
     if unknown is not None:
         raise UnknownValue(unknown)
     return False
+
+
+# One index of the firewall rules per project scan, gone with the project (it holds no reference
+# to the project itself).
+_firewall_rules: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+class _FirewallRules:
+    """A project's Redis firewall rules read once, instead of once for every cache: the first rule
+    (by position in scan order) that refers to each cache, the first that writes out each name and
+    resource group, and the rules that write out a name or group that is Unknown."""
+
+    def __init__(self, project):
+        self.rules = project.of_type(REDIS_RULE)
+        self.referring: dict[int, int] = {}              # id(cache) -> first rule referring to it
+        self.naming: dict[tuple[str, str], int] = {}     # (name, group), folded -> first rule
+        self.written: list[int] = []                     # the rules that refer to no cache
+        self.unsure: list[int] = []                      # ... and have an Unknown name or group
+        for at, rule in enumerate(self.rules):
+            targets = project.references(rule, REDIS)
+            for target in targets:
+                self.referring.setdefault(id(target), at)
+            if targets:
+                continue  # a rule that refers to a cache targets that cache, whatever it writes
+            self.written.append(at)
+            name, group = rule.get("redis_cache_name"), rule.get("resource_group_name")
+            if isinstance(name, Unknown) or isinstance(group, Unknown):
+                self.unsure.append(at)
+            elif isinstance(name, str) and isinstance(group, str):
+                self.naming.setdefault((_folded(name), _folded(group)), at)
+
+    @classmethod
+    def of(cls, project) -> "_FirewallRules":
+        found = _firewall_rules.get(project)
+        if found is None:
+            found = _firewall_rules[project] = cls(project)
+        return found
+
+    def ahead_of_target(self, cache) -> tuple[list, bool]:
+        """The rules that may target ``cache`` but cannot be known to, ahead of the first rule
+        that targets it, and whether there is such a rule. No other rule can change the verdict:
+        it comes after that first one, or it names another cache for sure (names and groups
+        that are all known either match or do not)."""
+        first = self.referring.get(id(cache), len(self.rules))
+        maybe: list[int] = []
+        if self.written:
+            name, group = cache.get("name"), cache.get("resource_group_name")
+            if isinstance(name, str) and isinstance(group, str):
+                first = min(first, self.naming.get((_folded(name), _folded(group)), first))
+            maybe = self.written if isinstance(name, Unknown) or isinstance(group, Unknown) else self.unsure
+        return [self.rules[at] for at in maybe[:bisect_left(maybe, first)]], first < len(self.rules)
 
 
 def _same_text(a, b) -> bool | None:
@@ -203,7 +254,11 @@ def _same_text(a, b) -> bool | None:
         return None
     if not isinstance(a, str) or not isinstance(b, str):
         return False
-    return a.strip().lower() == b.strip().lower()
+    return _folded(a) == _folded(b)
+
+
+def _folded(name: str) -> str:
+    return name.strip().lower()
 
 
 ROWS = [
