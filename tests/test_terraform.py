@@ -1,5 +1,7 @@
 """HCL parsing, positions and the foundation's evaluation (defaults, tfvars, locals, count, dynamic)."""
 
+import json
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -9,10 +11,10 @@ from iaclint.parsers.terraform import parse_items
 from iaclint.terraform.module import Module, TfFile
 
 
-def module(files: dict[str, str], tfvars: dict[str, str] | None = None) -> Module:
+def module(files: dict[str, str], tfvars: dict[str, str] | None = None, wanted: set[str] | None = None) -> Module:
     tf = [TfFile(p, t, parse_items(t, p)) for p, t in files.items()]
     tv = [TfFile(p, t, parse_items(t, p)) for p, t in (tfvars or {}).items()]
-    return Module(".", tf, tv)
+    return Module(".", tf, tv, wanted=wanted)
 
 
 def by_address(m: Module) -> dict:
@@ -446,3 +448,122 @@ def test_override_files_merge_in_lexical_order_and_keep_their_places():
     assert r.span(("size",)) == r.spans[("size",)] and not isinstance(r.span(("size",)), FileSpan)
     assert r.attributes["note"].expression == "data.x.y.id"  # read from the file that wrote it
     assert r.node("inner").finding("x").location.path == "b_override.tf"
+
+
+def test_instances_read_before_and_after_their_block_is_built_are_the_ones_named():
+    """A count or for_each block's instances, as references see them, are made once and shared
+    (see Module._value). Read one argument at a time, x.y meets the blocks first unbuilt (only x
+    is wanted), then built by a look at the whole (length): every reference still gets the
+    instance it names, a data source is not the resource of the same name, and what a reference
+    is given is its own (an argument and a nested block of one name add to the same list)."""
+    m = module({"main.tf": '''
+resource "aws_b" "n" {
+  count = 3
+  name  = "n${count.index}"
+}
+data "aws_b" "n" {
+  count = 3
+  name  = "data-${count.index}"
+}
+resource "aws_b" "m" {
+  for_each = { a = "x", b = "y" }
+  name     = "${each.key}-${each.value}"
+}
+resource "x" "y" {
+  one        = aws_b.n[1].name
+  key        = aws_b.m["b"].name
+  data_one   = data.aws_b.n[2].name
+  names      = aws_b.n[*].name
+  pairs      = [for k, v in aws_b.m : "${k}=${v.name}"]
+  count_n    = length(aws_b.n)
+  count_m    = length(aws_b.m)
+  one_late   = aws_b.n[1].name
+  key_late   = aws_b.m["a"].name
+  data_late  = data.aws_b.n[0].name
+  names_late = aws_b.n[*].name
+  whole      = jsonencode(aws_b.n[2])
+  whole_m    = jsonencode(aws_b.m)
+  held       = aws_b.n
+  held {
+    extra = true
+  }
+  count_held = length(aws_b.n)
+}
+'''}, wanted={"x"})
+    (y,) = m.resources()
+    built = [("resource", "aws_b", "n"), ("resource", "aws_b", "m"), ("data", "aws_b", "n")]
+    seen = {}
+    for name in y.names():  # in the order written
+        seen[name] = (y.get(name), tuple(key in m._cache for key in built))
+    assert seen["one"] == ("n1", (False, False, False))
+    assert seen["key"] == ("b-y", (False, False, False))
+    assert seen["data_one"] == ("data-2", (False, False, False))
+    assert seen["names"] == (["n0", "n1", "n2"], (False, False, False))
+    assert seen["pairs"] == (["a=a-x", "b=b-y"], (False, False, False))
+    assert seen["count_n"] == (3, (True, False, False))
+    assert seen["count_m"] == (2, (True, True, False))
+    assert seen["one_late"] == ("n1", (True, True, False))
+    assert seen["key_late"] == ("a-x", (True, True, False))
+    assert seen["data_late"] == ("data-0", (True, True, False))
+    assert seen["names_late"] == (["n0", "n1", "n2"], (True, True, False))
+    assert json.loads(seen["whole"][0]) == {"count": 3, "name": "n2"}
+    assert json.loads(seen["whole_m"][0]) == {"a": {"for_each": {"a": "x", "b": "y"}, "name": "a-x"},
+                                              "b": {"for_each": {"a": "x", "b": "y"}, "name": "b-y"}}
+    assert [dict(i) for i in seen["held"][0]] == [{"count": 3, "name": f"n{i}"} for i in range(3)] + [{"extra": True}]
+    assert seen["count_held"][0] == 3  # the list `held` was given had a block added, not aws_b.n's
+    refs = {path[0]: set(found) for path, found in y.meta["refs"].items()}
+    assert [refs[name] for name in ("one", "key", "data_one", "one_late", "key_late", "data_late")] == [
+        {"aws_b.n[1]"}, {'aws_b.m["b"]'}, {"data.aws_b.n[2]"}, {"aws_b.n[1]"}, {'aws_b.m["a"]'}, {"data.aws_b.n[0]"}]
+
+
+def test_an_instance_filled_while_its_block_reads_itself_is_not_handed_on():
+    """A cycle through a local (Terraform would refuse it): local.held has aws_b.n's instances
+    from before the build, and evaluating aws_b.n[0].cyc reads local.held[0] whole while cyc is
+    being evaluated, so that instance is filled with what the block had so far. A later
+    reference gets an instance of its own that reads the block as built, not that one."""
+    m = module({"main.tf": '''
+locals {
+  held = aws_b.n
+}
+resource "aws_b" "n" {
+  count = 2
+  name  = "n${count.index}"
+  cyc   = length(local.held[0])
+}
+resource "x" "y" {
+  first = local.held[0].name
+  cyc   = aws_b.n[0].cyc
+  whole = jsonencode(aws_b.n[0])
+  again = aws_b.n[0].cyc
+}
+'''}, wanted={"x"})
+    (y,) = m.resources()
+    assert [y.get("first"), y.get("cyc")] == ["n0", 3]  # length of {count, name, cyc = 2}
+    assert json.loads(y.get("whole")) == {"count": 2, "name": "n0", "cyc": 3}
+    assert y.get("again") == 3
+
+
+def test_each_instance_reading_its_own_partner_makes_each_instance_value_once(monkeypatch):
+    """aws_db_instance.db[i] reads aws_db_parameter_group.pg[i]: N references, not N*N values
+    made (each reference once made every instance of pg to index one)."""
+    from iaclint.terraform import module as module_py
+    made = []
+    for cls in (module_py._Referenced, module_py._Built):
+        init = cls.__init__
+        monkeypatch.setattr(cls, "__init__", lambda self, *a, _init=init: made.append(1) or _init(self, *a))
+    n = 200
+    m = module({"main.tf": f'''
+resource "aws_db_instance" "db" {{
+  count                = {n}
+  parameter_group_name = aws_db_parameter_group.pg[count.index].name
+  whole                = jsonencode(aws_db_parameter_group.pg[count.index])
+}}
+resource "aws_db_parameter_group" "pg" {{
+  count = {n}
+  name  = "pg-${{count.index}}"
+}}
+'''}, wanted={"aws_db_instance"})
+    dbs = m.resources()
+    assert [d.get("parameter_group_name") for d in dbs] == [f"pg-{i}" for i in range(n)]  # pg not built
+    assert [json.loads(d.get("whole"))["name"] for d in dbs] == [f"pg-{i}" for i in range(n)]  # built
+    assert len(made) <= 2 * n + 2

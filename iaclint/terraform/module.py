@@ -422,6 +422,12 @@ class Module:
         Before the block is built, each instance is a :class:`_Referenced`: reading one argument
         evaluates that argument alone, reading ``id`` or ``arn`` evaluates nothing, and only a look
         at the whole value (or at a nested block) builds the resource.
+
+        The instances of a ``count`` or ``for_each`` block are made once (again once it is built)
+        and shared: each of N instances reading ``x[count.index]`` would otherwise make N values
+        to take one. Each reference still gets a list or map of its own, as a new one was before:
+        what holds it may add to it (an argument and a nested block of the same name share one
+        list).
         """
         key = (kind, type_, name)
         if key not in self._blocks:
@@ -439,15 +445,27 @@ class Module:
         if mode == "unknown":
             ev.deps.add((instances[0][0],))
             return ev.unknown(e, f"how many instances of {instances[0][0]} exist is not known")
-        if built is not None:
-            values: list = [_Built(r) for r in built[1]]
-        else:
-            values = [_Referenced(self, key, i, address) for i, (address, _) in enumerate(instances)]
         if mode == "single":
-            return values[0]
-        if mode == "count":
-            return values
-        return {names["each"]["key"]: v for (_, names), v in zip(instances, values)}
+            return _Built(built[1][0], self, key) if built is not None else \
+                _Referenced(self, key, 0, instances[0][0])
+        hit = self._cache.get(("values",) + key)
+        if hit is None or hit[0] is not built:
+            if built is not None:
+                values: Any = [_Built(r, self, key) for r in built[1]]
+            else:
+                values = [_Referenced(self, key, i, address) for i, (address, _) in enumerate(instances)]
+            if mode == "each":
+                values = {names["each"]["key"]: v for (_, names), v in zip(instances, values)}
+            hit = self._cache[("values",) + key] = (built, values)
+        return hit[1].copy()
+
+    def _filled(self, key: tuple) -> None:
+        """An instance's value of block ``key`` was filled (see _FilledOnUse). Filled while the
+        block is evaluated (it reads itself through a local), it may lack what was being evaluated
+        or hold Unknowns for it: later references get new values, as they did before values were
+        shared (see _value)."""
+        if key in self._in_progress:
+            self._cache.pop(("values",) + key, None)
 
     def _shape(self, key: tuple):
         """(mode, [(address, names)]) of a resource or data block's instances (see _instances),
@@ -1065,6 +1083,7 @@ class _Referenced(_FilledOnUse):
                 module._body(block.body, (), env, module._evaluators[f.path], self, {}, set(), {})
             else:
                 dict.update(self, built[1][self._index].attributes)
+            module._filled(self._key)
         return self
 
 
@@ -1072,12 +1091,14 @@ class _Built(_FilledOnUse):
     """A built resource instance that an expression refers to: reading one argument evaluates
     that argument alone, if nothing has read it yet (see :class:`~iaclint.model.Arguments`)."""
 
-    __slots__ = ("_arguments", "_complete")
+    __slots__ = ("_arguments", "_complete", "_module", "_key")
 
-    def __init__(self, resource: Resource):
+    def __init__(self, resource: Resource, module: Module, key: tuple):
         super().__init__(resource.address, {})
         self._arguments = resource.attributes
         self._complete = False
+        self._module = module
+        self._key = key
 
     def attribute(self, name: str, e, ev: Evaluator) -> Any:
         ev.deps.add((self.address,))
@@ -1089,6 +1110,7 @@ class _Built(_FilledOnUse):
         if not self._complete:
             self._complete = True
             dict.update(self, self._arguments)
+            self._module._filled(self._key)
         return self
 
 
