@@ -26,6 +26,9 @@ COMPUTED_NOTE = " (its literal is in a local, a .tfvars file, a file the code re
 # Project policies list every type they read in ``applies_to`` (the engine builds only those):
 # the Terraform secrets policies read variable defaults and module arguments to report once.
 INPUT_TYPES = ("variable", "module")
+# A value this long is looked for inside a computed secret too (a JSON document, a URL built
+# around it); a shorter one only as the whole secret.
+INSIDE_MIN = 8
 
 # One Origins per project scan, gone with the project: an Origins holds its project only weakly (a
 # value that held its key would keep both alive for good, ~57 KB each in a long-lived process).
@@ -66,6 +69,36 @@ def _value_secrets(arg: str, value, name: str, sensitive: bool) -> Iterator[tupl
             yield arg, path, secret
 
 
+class Inside:
+    """Whether a text contains one of ``values`` of at least :data:`INSIDE_MIN` characters:
+    ``any(len(v) >= INSIDE_MIN and v in text for v in values)``, in one pass over the text.
+
+    Every computed secret of every Terraform secrets policy asks this: testing each value in turn,
+    3,200 inputs and 3,200 such secrets took IAC-SEC-010 2.2 s (10.2M substring tests), 0.22 s
+    with this index. Values are filed under their first ``INSIDE_MIN`` characters, then by length:
+    each window of the text is looked up, and the text's slice of each length filed there is looked
+    for in a set, so values that all start alike (every Stripe key is ``sk_live_...``) cost one
+    lookup per length, not one per value."""
+
+    def __init__(self, values):
+        self._by_start: dict[str, dict[int, set[str]]] = {}
+        for v in values:
+            if len(v) >= INSIDE_MIN:
+                self._by_start.setdefault(v[:INSIDE_MIN], {}).setdefault(len(v), set()).add(v)
+
+    def any_in(self, text: str) -> bool:
+        by_start = self._by_start
+        if not by_start:
+            return False
+        for i in range(len(text) - INSIDE_MIN + 1):
+            lengths = by_start.get(text[i:i + INSIDE_MIN])
+            if lengths is not None:
+                for length, same in lengths.items():
+                    if text[i:i + length] in same:
+                        return True
+        return False
+
+
 class Origins:
     """Where a computed value's literal is written, when a policy can point at it: a variable
     default or module argument (IAC-SEC-011), or another resource the attribute refers to
@@ -73,10 +106,10 @@ class Origins:
 
     def __init__(self, project):
         self._project = weakref.ref(project)
-        self.values: set[str] = set()
-        for r in project.of_type("variable", "module"):
-            for _arg, _path, secret in input_secrets(r):
-                self.values.add(secret.value)
+        # frozen: the index below is built from it once
+        self.values: frozenset[str] = frozenset(secret.value for r in project.of_type("variable", "module")
+                                                for _arg, _path, secret in input_secrets(r))
+        self._inside = Inside(self.values)
 
     @property
     def project(self):
@@ -90,7 +123,7 @@ class Origins:
         return found
 
     def reported_elsewhere(self, secret: Secret, node: Node | None = None, attribute: str | None = None) -> bool:
-        if secret.value in self.values or any(len(v) >= 8 and v in secret.value for v in self.values):
+        if secret.value in self.values or self._inside.any_in(secret.value):
             return True  # the literal itself, or a value built around it (a JSON document, a URL)
         if node is None or attribute is None:
             return False
