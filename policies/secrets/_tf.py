@@ -81,15 +81,24 @@ class Inside:
     lookup per length, not one per value."""
 
     def __init__(self, values):
+        self._long = [v for v in values if len(v) >= INSIDE_MIN]
         self._by_start: dict[str, dict[int, set[str]]] = {}
-        for v in values:
-            if len(v) >= INSIDE_MIN:
-                self._by_start.setdefault(v[:INSIDE_MIN], {}).setdefault(len(v), set()).add(v)
+        for v in self._long:
+            self._by_start.setdefault(v[:INSIDE_MIN], {}).setdefault(len(v), set()).add(v)
 
     def any_in(self, text: str) -> bool:
-        by_start = self._by_start
-        if not by_start:
+        if not self._long:
             return False
+        # Reading the text window by window costs ~0.18 us a character; testing a value, ~0.1 us
+        # plus its search through the text (~L/3300 us). Few values for a text's length (fewer
+        # than ~64 for 40 characters, ~550 for 4,000: measured), the plain test is the cheaper.
+        if len(self._long) * (330 + len(text)) < 594 * len(text):
+            return any(v in text for v in self._long)
+        return self.in_windows(text)
+
+    def in_windows(self, text: str) -> bool:
+        """:meth:`any_in` through the index, whatever the number of values."""
+        by_start = self._by_start
         for i in range(len(text) - INSIDE_MIN + 1):
             lengths = by_start.get(text[i:i + INSIDE_MIN])
             if lengths is not None:
