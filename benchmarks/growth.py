@@ -19,10 +19,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from run import _run, command  # noqa: E402
 
 LIMIT = 6.0
 
@@ -193,20 +196,10 @@ def write(folder: str, files: dict[str, str]) -> None:
             fh.write(text)
 
 
-def command() -> list[str]:
-    script = os.path.join(os.path.dirname(sys.executable), "iaclint")
-    return [script] if os.access(script, os.X_OK) else [sys.executable, "-m", "iaclint"]
-
-
 def best(folder: str, runs: int) -> float:
     """The shortest wall time of ``runs`` cold scans of ``folder`` (s)."""
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command() + ["scan", "--no-cache", "--jobs", "1", "-f", "json", folder],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return min(times)
+    scan = command() + ["scan", "--no-cache", "--jobs", "1", "-f", "json", folder]
+    return min(_run(scan, None)[0] for _ in range(runs))
 
 
 def main() -> int:
