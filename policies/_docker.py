@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import posixpath
-import shlex
 
 from iaclint.shell import (HEREDOC_WORD, SHELLS, Command, commands, is_shell, pipelines, runs_stdin,
                            shell_c_script, split_words)
@@ -39,6 +38,7 @@ def run_scripts(resource) -> list[tuple[int, dict, list[str]]]:
             continue
         scripts: list[str] = []
         if inst.get("json"):
+            import shlex  # only for the exec form, which most RUNs are not
             argv = list(inst.get("argv") or ())
             inner = shell_c_script(Command(argv, shlex.join(argv)))
             scripts.append(inner if inner is not None else shlex.join(argv))

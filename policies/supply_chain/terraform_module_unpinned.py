@@ -37,7 +37,6 @@ module "vpc" {
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
 
 from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
@@ -53,12 +52,19 @@ _BRANCHES = frozenset({"main", "master", "develop", "development", "dev", "trunk
 
 
 def _git_ref(source: str) -> str | None:
-    """The ``ref`` query parameter of a Git module source, or None."""
+    """The first non-empty ``ref`` query parameter of a Git module source, or None, read as
+    ``urllib.parse.parse_qs`` reads it (which is imported only for a query with escapes)."""
     query = source.split("?", 1)[1] if "?" in source else ""
-    if not query and "://" in source:
-        query = urlsplit(source.split("::", 1)[-1]).query
-    values = parse_qs(query).get("ref")
-    return values[0] if values else None
+    for pair in query.split("&"):
+        name, eq, value = pair.partition("=")
+        if not (eq and value):
+            continue  # parse_qs drops blank values
+        if "%" in pair or "+" in pair:
+            from urllib.parse import unquote_plus
+            name, value = unquote_plus(name), unquote_plus(value)
+        if name == "ref":
+            return value
+    return None
 
 
 @policy(id="IAC-SUP-009", name="terraform-module-unpinned", severity=Severity.MEDIUM, family="supply-chain",
