@@ -20,7 +20,10 @@ from .model import Resource, Unknown, UnknownValue, expand_kinds
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING: importing typing costs ~2 ms of every run
 if TYPE_CHECKING:
-    from typing import Iterable
+    from typing import Callable, Iterable, TypeVar
+    T = TypeVar("T")
+
+_MISSING = object()
 
 
 class Project:
@@ -38,6 +41,21 @@ class Project:
         self._referrers: dict[int, list[tuple[Resource, tuple]]] = defaultdict(list)
         self._indexed: set[tuple[str, str | None]] = set()  # (type, argument or None for all)
         self._rank: dict[int, int] = {}
+        self._remembered: dict = {}
+
+    def remembered(self, key, build: Callable[[], T]) -> T:
+        """``build()``, made once per project and ``key`` and kept as long as the project.
+
+        What a policy derives from the whole project (an index of its firewall rules, the
+        isolation inventory, where secrets are written) is built by the first policy that asks
+        and shared with the others: a scan makes one Project, and nothing outlives it. ``key``
+        belongs to the caller (its class or function, with any settings that change the result);
+        a value that refers back to the project should hold it weakly.
+        """
+        value = self._remembered.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._remembered[key] = build()
+        return value
 
     def of_type(self, *types: str) -> list[Resource]:
         """Resources whose type is one of ``types`` (groups like ``k8s:workload`` allowed)."""

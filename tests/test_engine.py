@@ -433,3 +433,27 @@ def test_a_fifo_passed_by_name_is_an_error_like_an_unreadable_file_and_is_never_
     assert ids(result) == [("main.tf", 6, "IAC-NET-001")] and result.exit_code() == 2
     code, out, _ = cli(["scan", "./fifo", "--no-cache"], capsys)
     assert code == 2 and "fifo:1:1: error: not a regular file" in out
+
+
+def test_project_remembers_one_value_per_key_for_its_own_life():
+    """What policies derive from a whole project is built once per project and key, and a
+    failed build is not kept: the next policy that asks builds it again."""
+    from iaclint.project import Project
+    calls = []
+
+    def build(tag):
+        calls.append(tag)
+        return [tag]
+
+    first, second = Project([]), Project([])
+    a = first.remembered("index", lambda: build("a"))
+    assert first.remembered("index", lambda: build("b")) is a and calls == ["a"]
+    assert first.remembered(("index", "other settings"), lambda: build("c")) == ["c"]
+    assert second.remembered("index", lambda: build("d")) == ["d"]  # another project, its own
+    assert calls == ["a", "c", "d"]
+
+    def fails():
+        raise ValueError("a policy bug")
+    with pytest.raises(ValueError):
+        first.remembered("broken", fails)
+    assert first.remembered("broken", lambda: build("e")) == ["e"]

@@ -871,7 +871,6 @@ def test_a_workload_the_isolation_levels_cannot_read_leaves_only_its_own_level_o
             raise TypeError("a shape nobody tested")
         return real(ctx, res)
     monkeypatch.setattr(_levels, "_k8s_workload", crashes_on_q)
-    _levels._CACHE.clear()
     with contextlib.chdir(tmp_path):
         rows = {w.name: w for w in _levels.inventory(_project_of("."))}
         result = scan(["."], None, ScanOptions())

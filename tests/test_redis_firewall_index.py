@@ -27,6 +27,12 @@ class _Project:
         assert type_ == REDIS
         return self.refs[id(rule)]
 
+    def remembered(self, key, build):  # as iaclint.project.Project
+        memo = self.__dict__.setdefault("_memo", {})
+        if key not in memo:
+            memo[key] = build()
+        return memo[key]
+
 
 def _every_rule(project, cache) -> bool:
     """The verdict as every rule gives it, in scan order (what IAC-NET-031 computed before the index)."""

@@ -18,7 +18,6 @@ calls it); it never learns a resource type.
 
 from __future__ import annotations
 
-import weakref
 from fnmatch import fnmatchcase
 from typing import Any, Callable, Iterable, NamedTuple
 
@@ -1321,16 +1320,11 @@ def _fargate_match(sel: Node, namespace: str, labels: dict) -> Any:
 
 
 # -- the inventory ------------------------------------------------------------------------------
-_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def inventory(project, options: dict | None = None) -> list[Workload]:
-    """Every workload of the project with its level, tier, floor and evidence (cached per project)."""
+    """Every workload of the project with its level, tier, floor and evidence (made once per
+    project and settings: four policies read it)."""
     settings = Settings.from_options(options)
-    per_project = _CACHE.setdefault(project, {})
-    if settings not in per_project:
-        per_project[settings] = _build(project, settings)
-    return per_project[settings]
+    return project.remembered((inventory, settings), lambda: _build(project, settings))
 
 
 def _build(project, settings: Settings) -> list[Workload]:

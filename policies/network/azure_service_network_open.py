@@ -9,7 +9,6 @@ exception noted in its row). The storage account row of this family is IAC-NET-0
 
 from __future__ import annotations
 
-import weakref
 from bisect import bisect_left
 from typing import Callable, NamedTuple
 
@@ -197,11 +196,6 @@ def _firewalled(project, cache) -> bool:
     return False
 
 
-# One index of the firewall rules per project scan, gone with the project (it holds no reference
-# to the project itself).
-_firewall_rules: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 class _FirewallRules:
     """A project's Redis firewall rules read once, instead of once for every cache: the first rule
     (by position in scan order) that refers to each cache, the first that writes out each name and
@@ -228,10 +222,8 @@ class _FirewallRules:
 
     @classmethod
     def of(cls, project) -> "_FirewallRules":
-        found = _firewall_rules.get(project)
-        if found is None:
-            found = _firewall_rules[project] = cls(project)
-        return found
+        """The project's index, made once per scan (``Project.remembered``)."""
+        return project.remembered(cls, lambda: cls(project))
 
     def ahead_of_target(self, cache) -> tuple[list, bool]:
         """The rules that may target ``cache`` but cannot be known to, ahead of the first rule

@@ -30,10 +30,6 @@ INPUT_TYPES = ("variable", "module")
 # around it); a shorter one only as the whole secret.
 INSIDE_MIN = 8
 
-# One Origins per project scan, gone with the project: an Origins holds its project only weakly (a
-# value that held its key would keep both alive for good, ~57 KB each in a long-lived process).
-_origins: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
 
 def input_secrets(resource) -> Iterator[tuple[str, tuple, Secret]]:
     """``(argument, path inside its value, secret)`` for every secret written into a ``variable``
@@ -126,10 +122,9 @@ class Origins:
 
     @classmethod
     def of(cls, project) -> "Origins":
-        found = _origins.get(project)
-        if found is None:
-            found = _origins[project] = cls(project)
-        return found
+        """The project's Origins, made by the first secrets policy that asks (it holds its
+        project weakly: the project keeps it, see ``Project.remembered``)."""
+        return project.remembered(cls, lambda: cls(project))
 
     def reported_elsewhere(self, secret: Secret, node: Node | None = None, attribute: str | None = None) -> bool:
         if secret.value in self.values or self._inside.any_in(secret.value):
