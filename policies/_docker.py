@@ -57,7 +57,6 @@ def run_scripts(resource) -> list[tuple[int, dict, list[str]]]:
     return out
 
 
-
 def per_script(judge):
     """``judge(script)``, remembered per script text, for a judgement that depends on nothing but
     the script (the result must not be changed by its callers: a string, None or a tuple).

@@ -995,12 +995,13 @@ def _range(ev, e, *args):
         _fail("range(): end must be greater than start when step is positive")
     out = []
     num = start
+    exact = _exact()
     while (num > end) if down else (num < end):
         if len(out) >= MAX_RANGE:
             _fail(f"range(): more than {MAX_RANGE} values were generated; either decrease the "
                   "difference between start and end or use a smaller step")
         out.append(_from_dec(num))
-        num = _exact().add(num, step)
+        num = exact.add(num, step)
     return out
 
 
