@@ -8,7 +8,8 @@ value is written so a finding can point at it.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from operator import itemgetter
+from typing import Any
 
 from iaclint.lazyre import lazy_re
 from iaclint.model import Node
@@ -27,16 +28,25 @@ PSS_BASELINE = "pss-baseline"
 PSS_RESTRICTED = "pss-restricted"
 
 
-class Setting(NamedTuple):
+class Setting(tuple):
     """A security-context field as the container sees it.
 
     ``value`` is None when neither the container nor the pod sets it; ``level`` is
     ``container``, ``pod`` or ``""``; ``path`` is where the value is written (for ``at=``).
+    A tuple with named fields, written out as ``secrets/_detect.Secret`` is.
     """
 
-    value: Any
-    level: str = ""
-    path: tuple = ()
+    __slots__ = ()
+
+    def __new__(cls, value: Any, level: str = "", path: tuple = ()):
+        return tuple.__new__(cls, (value, level, path))
+
+    def __getnewargs__(self):
+        return tuple(self)
+
+    value = property(itemgetter(0))
+    level = property(itemgetter(1))
+    path = property(itemgetter(2))
 
 
 def effective(container: Node, pod_spec: Node | None, key: str) -> Setting:
@@ -129,17 +139,25 @@ def substitution_token(name: str, value: str) -> bool:
     return bool(_UPPER_TOKEN.match(v)) and name.strip().upper().replace("-", "_").replace(".", "_") in v
 
 
-class Explicit(NamedTuple):
+class Explicit(tuple):
     """A security-context field written at one level: the pod's or one container's.
 
     Pod Security admission judges each written value on its own, whatever overrides it, so the
     checks that follow it read these instead of :func:`effective`. ``container`` is None for the
-    pod's own ``securityContext``.
+    pod's own ``securityContext``. A tuple with named fields, as :class:`Setting`.
     """
 
-    value: Any
-    path: tuple
-    container: Node | None = None
+    __slots__ = ()
+
+    def __new__(cls, value: Any, path: tuple, container: Node | None = None):
+        return tuple.__new__(cls, (value, path, container))
+
+    def __getnewargs__(self):
+        return tuple(self)
+
+    value = property(itemgetter(0))
+    path = property(itemgetter(1))
+    container = property(itemgetter(2))
 
     @property
     def owner(self) -> str:

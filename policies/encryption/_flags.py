@@ -9,7 +9,7 @@ else (a snapshot, a primary cluster) and must not be judged.
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from iaclint.model import Severity
 from iaclint.registry import policy
@@ -17,29 +17,34 @@ from iaclint.registry import policy
 from ._values import hcl, is_false, is_true
 
 
-class Flag(NamedTuple):
-    id: str
-    name: str
-    severity: Severity
-    applies_to: tuple
-    paths: tuple                 # dotted paths of the switch; the first one written is judged
-    subject: str                 # "EFS file system"
-    problem: str                 # "is not encrypted at rest"
-    doc: str
-    equivalents: tuple = ()
-    cwe: int = 311
-    # What a missing switch means for this resource: a sentence for the message when the
-    # provider's default is insecure, None when it is not.
-    missing: Callable | None = None
-    # Arguments that make the resource inherit the setting (restores, replicas, secondaries).
-    inherited_from: tuple = ()
-    # Whether the resource is judged at all (None: always); e.g. a single-node cluster has no
-    # traffic between nodes to encrypt.
-    judged: Callable | None = None
-    off: Callable = is_false
-    on: Callable = is_true
-    precision: str = "high"
-    tags: tuple = ()
+class Flag:
+    """One row of a table: where the switch is, what a missing one means, and the policy's
+    metadata. (A plain class: a ``NamedTuple`` costs ~0.5 ms to create at import, more than the
+    module's other work; rows are only read.)"""
+
+    __slots__ = ("id", "name", "severity", "applies_to", "paths", "subject", "problem", "doc",
+                 "equivalents", "cwe", "missing", "inherited_from", "judged", "off", "on",
+                 "precision", "tags")
+
+    def __init__(self, id: str, name: str, severity: Severity, applies_to: tuple,
+                 paths: tuple, subject: str, problem: str, doc: str, equivalents: tuple = (),
+                 cwe: int = 311, missing: Callable | None = None, inherited_from: tuple = (),
+                 judged: Callable | None = None, off: Callable = is_false, on: Callable = is_true,
+                 precision: str = "high", tags: tuple = ()):
+        self.id, self.name, self.severity, self.applies_to = id, name, severity, applies_to
+        self.paths = paths                # dotted paths of the switch; the first one written is judged
+        self.subject = subject            # "EFS file system"
+        self.problem = problem            # "is not encrypted at rest"
+        self.doc, self.equivalents, self.cwe = doc, equivalents, cwe
+        # What a missing switch means for this resource: a sentence for the message when the
+        # provider's default is insecure, None when it is not.
+        self.missing = missing
+        # Arguments that make the resource inherit the setting (restores, replicas, secondaries).
+        self.inherited_from = inherited_from
+        # Whether the resource is judged at all (None: always); e.g. a single-node cluster has no
+        # traffic between nodes to encrypt.
+        self.judged = judged
+        self.off, self.on, self.precision, self.tags = off, on, precision, tags
 
 
 def check(resource, flag: Flag):

@@ -87,8 +87,6 @@ resource "aws_db_instance" "app" {
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from iaclint.lazyre import lazy_re
 from iaclint.model import Severity, Unknown, UnknownValue
 from iaclint.registry import policy
@@ -110,16 +108,18 @@ _SQLSERVER_FAMILY = lazy_re(r"^sqlserver-(?:ee|se|ex|web)-\d+\.\d+$")
 _VERSION = lazy_re(r"^\s*(\d+)(?:\.(\d+))?")
 
 
-class Target(NamedTuple):
-    """Where a database type names its parameter group, and the arguments that matter."""
+class Target:
+    """Where a database type names its parameter group, and the arguments that matter (a plain
+    class, as ``_flags.Flag``)."""
 
-    type: str
-    group_type: str
-    via: str
-    noun: str
-    group_noun: str
-    inherits_group: tuple   # arguments that make the database use another database's group
-    restored: tuple         # arguments that take the engine version from somewhere else
+    __slots__ = ("type", "group_type", "via", "noun", "group_noun", "inherits_group", "restored")
+
+    def __init__(self, type: str, group_type: str, via: str, noun: str, group_noun: str,
+                 inherits_group: tuple, restored: tuple):
+        self.type, self.group_type, self.via, self.noun, self.group_noun = \
+            type, group_type, via, noun, group_noun
+        self.inherits_group = inherits_group  # arguments that make the database use another's group
+        self.restored = restored  # arguments that take the engine version from somewhere else
 
 
 INSTANCE = Target("aws_db_instance", "aws_db_parameter_group", "parameter_group_name",

@@ -8,7 +8,7 @@ Only values written in the code are judged, except where the default itself acce
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from iaclint.model import Severity
 from iaclint.registry import policy
@@ -25,21 +25,27 @@ APP_SERVICES = (
 )
 
 
-class MinTls(NamedTuple):
-    id: str
-    name: str
-    applies_to: tuple
-    paths: tuple                 # each path is judged on its own (site and SCM endpoints)
-    weak: dict                   # value (compared case-insensitively) -> oldest protocol accepted
-    subject: str
-    advice: str                  # what to write instead
-    doc: str
-    equivalents: tuple = ()
-    # A weak value the provider uses when the first path is not written, or None.
-    default: str | None = None
-    # Whether the resource is judged at all (None: always).
-    judged: Callable | None = None
-    severity: Severity = Severity.MEDIUM
+class MinTls:
+    """One row of the table (a plain class, as ``_flags.Flag``: rows are only read)."""
+
+    __slots__ = ("id", "name", "applies_to", "paths", "weak", "subject", "advice", "doc",
+                 "equivalents", "default", "judged", "severity")
+
+    def __init__(self, id: str, name: str, applies_to: tuple, paths: tuple, weak: dict,
+                 subject: str, advice: str, doc: str, equivalents: tuple = (),
+                 default: str | None = None, judged: Callable | None = None,
+                 severity: Severity = Severity.MEDIUM):
+        self.id, self.name, self.applies_to = id, name, applies_to
+        self.paths = paths      # each path is judged on its own (site and SCM endpoints)
+        self.weak = weak        # value (compared case-insensitively) -> oldest protocol accepted
+        self.subject = subject
+        self.advice = advice    # what to write instead
+        self.doc, self.equivalents = doc, equivalents
+        # A weak value the provider uses when the first path is not written, or None.
+        self.default = default
+        # Whether the resource is judged at all (None: always).
+        self.judged = judged
+        self.severity = severity
 
 
 def check(resource, row: MinTls):

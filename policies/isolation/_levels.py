@@ -19,7 +19,8 @@ calls it); it never learns a resource type.
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-from typing import Any, Callable, Iterable, NamedTuple
+from operator import itemgetter
+from typing import Any, Callable, Iterable
 
 from iaclint.model import KIND_GROUPS, Node, Resource, Unknown, UnknownValue, raised_at
 
@@ -134,11 +135,26 @@ def _unknown_in(value: Any) -> Unknown | None:
 
 
 # -- settings (the ``[isolation]`` config table) --------------------------------------------------
-class Settings(NamedTuple):
-    floors: tuple = tuple(sorted(DEFAULT_FLOORS.items()))
-    namespaces: tuple = ()          # ((glob, tier), ...)
-    selectors: tuple = ()           # ((((key, value), ...), tier), ...)
-    runtime_classes: tuple = ()     # ((name or handler, level), ...)
+class Settings(tuple):
+    """The ``[isolation]`` table, as a hashable value (a project remembers its inventory per
+    settings): ``floors`` ``((tier, level), ...)``, ``namespaces`` ``((glob, tier), ...)``,
+    ``selectors`` ``((((key, value), ...), tier), ...)`` and ``runtime_classes``
+    ``((name or handler, level), ...)``. A tuple with named fields, written out as
+    ``secrets/_detect.Secret`` is."""
+
+    __slots__ = ()
+
+    def __new__(cls, floors: tuple = tuple(sorted(DEFAULT_FLOORS.items())), namespaces: tuple = (),
+                selectors: tuple = (), runtime_classes: tuple = ()):
+        return tuple.__new__(cls, (floors, namespaces, selectors, runtime_classes))
+
+    def __getnewargs__(self):
+        return tuple(self)
+
+    floors = property(itemgetter(0))
+    namespaces = property(itemgetter(1))
+    selectors = property(itemgetter(2))
+    runtime_classes = property(itemgetter(3))
 
     @classmethod
     def from_options(cls, options: dict | None) -> "Settings":

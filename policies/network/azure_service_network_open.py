@@ -10,7 +10,7 @@ exception noted in its row). The storage account row of this family is IAC-NET-0
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from iaclint.model import Severity, Unknown, UnknownValue
 from iaclint.registry import policy
@@ -20,17 +20,21 @@ from ._net import as_bool, as_text, world_cidrs
 PUBLIC = "public_network_access_enabled"
 
 
-class OpenService(NamedTuple):
-    id: str
-    name: str
-    type: str                    # the service's resource type
-    judge: Callable              # (resource, project) -> findings, public access aside
-    doc: str
-    equivalents: tuple = ()
-    also: tuple = ()             # other types a project-scope row reads
-    scope: str = "resource"
-    precision: str = "high"
-    severity: Severity = Severity.MEDIUM
+class OpenService:
+    """One row of the table (a plain class, as ``encryption/_flags.Flag``: rows are only read)."""
+
+    __slots__ = ("id", "name", "type", "judge", "doc", "equivalents", "also", "scope", "precision",
+                 "severity")
+
+    def __init__(self, id: str, name: str, type: str, judge: Callable, doc: str,
+                 equivalents: tuple = (), also: tuple = (), scope: str = "resource",
+                 precision: str = "high", severity: Severity = Severity.MEDIUM):
+        self.id, self.name = id, name
+        self.type = type    # the service's resource type
+        self.judge = judge  # (resource, project) -> findings, public access aside
+        self.doc, self.equivalents = doc, equivalents
+        self.also = also    # other types a project-scope row reads
+        self.scope, self.precision, self.severity = scope, precision, severity
 
 
 def check(resource, row: OpenService, project=None):

@@ -11,8 +11,6 @@ whose literal is a variable default is reported at that default (IAC-SEC-011).
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from iaclint.model import Severity
 from iaclint.registry import policy
 
@@ -20,12 +18,15 @@ from ._detect import check_value, json_value, scan_text
 from ._tf import COMPUTED_NOTE, INPUT_TYPES, Origins, holders
 
 
-class Row(NamedTuple):
-    id: str
-    name: str
-    doc: str
-    sources: dict            # resource type -> ((path, how), ...)
-    equivalents: tuple = ()
+class Row:
+    """One row of the table (a plain class, as ``encryption/_flags.Flag``: rows are only read)."""
+
+    __slots__ = ("id", "name", "doc", "sources", "equivalents")
+
+    def __init__(self, id: str, name: str, doc: str, sources: dict, equivalents: tuple = ()):
+        self.id, self.name, self.doc = id, name, doc
+        self.sources = sources  # resource type -> ((path, how), ...)
+        self.equivalents = equivalents
 
 
 _PODS = "spec.template.spec"

@@ -11,8 +11,6 @@ a ``.tfvars`` file or an expression is reported at the argument, saying so.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from iaclint.model import Severity
 from iaclint.registry import policy
 
@@ -27,16 +25,19 @@ comes from (a generated value, a secret store, a managed secret), not hold it.
 """
 
 
-class Row(NamedTuple):
-    id: str
-    name: str
-    summary: str
-    arguments: dict          # resource type -> credential arguments
-    checked: str             # the "Checked:" paragraph of the docs
-    fix: str
-    example: str
-    severity: Severity = Severity.HIGH
-    equivalents: tuple = ("AVD-GEN-0001",)
+class Row:
+    """One row of the table (a plain class, as ``encryption/_flags.Flag``: rows are only read)."""
+
+    __slots__ = ("id", "name", "summary", "arguments", "checked", "fix", "example", "severity",
+                 "equivalents")
+
+    def __init__(self, id: str, name: str, summary: str, arguments: dict, checked: str, fix: str,
+                 example: str, severity: Severity = Severity.HIGH,
+                 equivalents: tuple = ("AVD-GEN-0001",)):
+        self.id, self.name, self.summary = id, name, summary
+        self.arguments = arguments  # resource type -> credential arguments
+        self.checked = checked      # the "Checked:" paragraph of the docs
+        self.fix, self.example, self.severity, self.equivalents = fix, example, severity, equivalents
 
     @property
     def doc(self) -> str:

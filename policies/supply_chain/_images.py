@@ -10,7 +10,7 @@ digest; a Kustomize ``images`` entry pins what it sets (``newTag`` a tag, ``dige
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from operator import itemgetter
 
 from iaclint.images import ImageRef, parse_image_ref
 
@@ -22,9 +22,20 @@ def templated(image: str) -> bool:
     return any(mark in image for mark in _TEMPLATE_MARKS)
 
 
-class Pinning(NamedTuple):
-    tag: bool = False
-    digest: bool = False
+class Pinning(tuple):
+    """Whether a deploy tool pins an image by tag and by digest (a tuple with named fields,
+    written out as ``secrets/_detect.Secret``)."""
+
+    __slots__ = ()
+
+    def __new__(cls, tag: bool = False, digest: bool = False):
+        return tuple.__new__(cls, (tag, digest))
+
+    def __getnewargs__(self):
+        return tuple(self)
+
+    tag = property(itemgetter(0))
+    digest = property(itemgetter(1))
 
 
 def rewrites(project) -> dict[str, Pinning]:
