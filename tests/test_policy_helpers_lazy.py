@@ -1,5 +1,6 @@
 """Policy helpers that answer without importing a standard module for the common case (ipaddress
-for CIDRs, urllib.parse for a module source's ``ref``) must answer as that module would."""
+for CIDRs and firewall addresses, urllib.parse for a module source's ``ref``) must answer as that
+module would."""
 
 import ipaddress
 import sys
@@ -8,6 +9,7 @@ from urllib.parse import parse_qs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from iaclint.policies.network._azure_db import ipv4
 from iaclint.policies.network._net import is_world
 from iaclint.policies.supply_chain.terraform_module_unpinned import _git_ref
 
@@ -55,6 +57,25 @@ def test_is_world_examples():
     assert not is_world("0.0.0.0/1") and not is_world("0.0.0.0") and not is_world("nonsense/0")
 
 
+def _ipv4_by_ipaddress(text: str):
+    try:
+        return int(ipaddress.IPv4Address(text))
+    except ValueError:
+        return None
+
+
+OCTET = st.one_of(st.integers(0, 300).map(str), st.sampled_from(["", "00", "01", "007", "0x1", "1e2", "٣",
+                                                                 "²", " 1", "1 ", "+1", "-1", "256", "1000"]),
+                  st.text(alphabet="0129x ", max_size=4))
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(st.one_of(st.lists(OCTET, min_size=1, max_size=6).map(".".join), st.ip_addresses(v=4).map(str),
+                 st.text(max_size=16)))
+def test_ipv4_reads_an_address_as_ipaddress(text):
+    assert ipv4(text) == _ipv4_by_ipaddress(text)
+
+
 def _ref_by_parse_qs(source: str):
     query = source.split("?", 1)[1] if "?" in source else ""
     values = parse_qs(query).get("ref")
@@ -83,11 +104,14 @@ def test_git_ref_examples():
 def test_common_cases_import_neither_module(monkeypatch):
     """A world CIDR, a narrow one and a plain ``?ref=`` are answered without the imports, and
     neither helper module imports them when it is loaded."""
-    from iaclint.policies.network import _net
+    from iaclint.policies.network import _azure_db, _net, azure_db_allow_azure_services, azure_db_firewall_open
     from iaclint.policies.supply_chain import terraform_module_unpinned
-    assert not {"ipaddress", "urllib", "parse_qs", "urlsplit"} & (set(vars(_net)) | set(vars(terraform_module_unpinned)))
+    for module in (_net, terraform_module_unpinned, _azure_db, azure_db_allow_azure_services,
+                   azure_db_firewall_open):
+        assert not {"ipaddress", "urllib", "parse_qs", "urlsplit"} & set(vars(module)), module.__name__
     monkeypatch.setitem(sys.modules, "ipaddress", None)  # importing it now raises ImportError
     monkeypatch.setitem(sys.modules, "urllib.parse", None)
     assert is_world("0.0.0.0/0") and is_world("::/0") and not is_world("10.0.0.0/16")
     assert not is_world("10.0.0.1") and not is_world("2001:db8::/32")
     assert _git_ref("git::https://e.com/r.git?depth=1&ref=v1") == "v1"
+    assert ipv4("0.0.0.0") == 0 and ipv4("223.255.255.255") == 0xDFFFFFFF and ipv4("10.0.0.01") is None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from iaclint.model import Unknown, UnknownValue
 
 # Server-level firewall rules of Azure's database services; "0.0.0.0 - 0.0.0.0" has the special
@@ -20,8 +18,30 @@ DATABASE_FIREWALL_RULES = (
 )
 
 
-def address_range(resource) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Address, str, str] | None:
-    """(start, end, start text, end text) of a firewall rule, or None when it is not IPv4.
+def ipv4(text: str) -> int | None:
+    """``text`` as a 32-bit integer, read as ``ipaddress.IPv4Address`` reads a string (four
+    ASCII decimal octets of at most 255, no leading zeros, nothing around them), or None.
+
+    Written out: importing ``ipaddress`` costs a scan ~2 ms, more than every rule of most
+    projects takes to read.
+    """
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    number = 0
+    for part in parts:
+        if not (0 < len(part) <= 3 and part.isascii() and part.isdigit()) or (part[0] == "0" and len(part) > 1):
+            return None
+        octet = int(part)
+        if octet > 255:
+            return None
+        number = number << 8 | octet
+    return number
+
+
+def address_range(resource) -> tuple[int, int, str, str] | None:
+    """(start, end, start text, end text) of a firewall rule, the addresses as integers
+    (:func:`ipv4`), or None when it is not IPv4.
 
     Redis Cache rules name the attributes ``start_ip`` / ``end_ip``; the others
     ``start_ip_address`` / ``end_ip_address``.
@@ -34,9 +54,8 @@ def address_range(resource) -> tuple[ipaddress.IPv4Address, ipaddress.IPv4Addres
             raise UnknownValue(value)
     if not isinstance(start, str) or not isinstance(end, str):
         return None
-    try:
-        first = ipaddress.IPv4Address(start.strip())
-        last = ipaddress.IPv4Address(end.strip())
-    except ValueError:
+    start, end = start.strip(), end.strip()
+    first, last = ipv4(start), ipv4(end)
+    if first is None or last is None:
         return None
-    return first, last, start.strip(), end.strip()
+    return first, last, start, end

@@ -35,14 +35,12 @@ resource "azurerm_mssql_virtual_network_rule" "app" {
 ```
 """
 
-import ipaddress
-
 from iaclint.model import Severity
 from iaclint.registry import policy
 
 from ._azure_db import DATABASE_FIREWALL_RULES, address_range
 
-ZERO = ipaddress.IPv4Address("0.0.0.0")
+ZERO = 0  # 0.0.0.0
 
 
 @policy(id="IAC-NET-017", name="azure-db-allow-azure-services", severity=Severity.MEDIUM,

@@ -34,15 +34,13 @@ resource "azurerm_mssql_firewall_rule" "office" {
 ```
 """
 
-import ipaddress
-
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from ._azure_db import DATABASE_FIREWALL_RULES, address_range
+from ._azure_db import DATABASE_FIREWALL_RULES, address_range, ipv4
 
-FIRST_PUBLIC = ipaddress.IPv4Address("1.0.0.0")
-LAST_PUBLIC = ipaddress.IPv4Address("223.255.255.255")  # the end of unicast space
+FIRST_PUBLIC = ipv4("1.0.0.0")
+LAST_PUBLIC = ipv4("223.255.255.255")  # the end of unicast space
 
 
 @policy(id="IAC-NET-016", name="azure-db-firewall-open", severity=Severity.HIGH, family="network",
