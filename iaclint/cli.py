@@ -6,7 +6,6 @@ Imports are deferred to the command that needs them, so ``iaclint --version`` an
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -23,10 +22,15 @@ def _byte_size(text: str) -> int:
     try:
         n = int(t[:-1] if scale > 1 else t)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 5M, 512K, 100000)") from None
+        raise _bad_value(f"not a size: {text!r} (e.g. 5M, 512K, 100000)") from None
     if n <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+        raise _bad_value(f"must be more than 0: {text!r}")
     return n * scale
+
+
+def _bad_value(message: str) -> Exception:
+    import argparse  # only a bad value needs it, and argparse then reports it (see _read)
+    return argparse.ArgumentTypeError(message)
 
 
 def _csv(values: list[str] | None) -> list[str]:
@@ -36,25 +40,108 @@ def _csv(values: list[str] | None) -> list[str]:
     return out
 
 
-COMMANDS = ("scan", "rules", "explain", "isolation")
+# -- the command line ---------------------------------------------------------------------------
+# Each command's arguments, declared once, as ``add_argument`` takes them. :func:`build_parser`
+# gives them to argparse; :func:`_read` reads a command line of these arguments alone, spelled
+# the one way argparse reads them, without importing argparse.
+_PATHS = (("paths",), dict(nargs="*", default=["."], metavar="PATH"))
+_EXCLUDE = (("--exclude",), dict(action="append", metavar="GLOB", default=[],
+                                 help=".gitignore-style pattern to skip (repeatable)"))
+COMMANDS = {
+    "scan": ("scan files and directories (default: .)", (
+        _PATHS,
+        (("-f", "--format"), dict(choices=["text", "json", "sarif", "github", "markdown"], default=None)),
+        (("-o", "--output"), dict(metavar="FILE", help="write the report to FILE (atomically)")),
+        (("--select",), dict(action="append", metavar="IDS",
+                             help="policy ids, names, id prefixes or families, comma-separated")),
+        (("--ignore",), dict(action="append", metavar="IDS", help="as --select, to leave out")),
+        (("--severity-threshold",), dict(choices=["low", "medium", "high", "critical"], default=None,
+                                         help="exit 1 only for findings at or above this severity "
+                                              "(default: low)")),
+        (("--config",), dict(metavar="FILE", help="config file (default: nearest .iaclint.toml or "
+                                                  "pyproject.toml with [tool.iaclint])")),
+        _EXCLUDE,
+        (("--no-inline-suppressions",), dict(action="store_true",
+                                             help="ignore '# iaclint: ignore[...]' comments and annotations")),
+        (("--sarif-category",), dict(metavar="CATEGORY", help="SARIF automationDetails.id")),
+        (("--explain-unknown",), dict(action="store_true",
+                                      help="list the checks skipped because a value could not be known")),
+        (("--var-file",), dict(action="append", dest="variables", type=lambda v: ("file", v), metavar="FILE",
+                               help="Terraform variable values for root modules, as `terraform -var-file` "
+                                    "(repeatable; with --var, a later one wins)")),
+        (("--var",), dict(action="append", dest="variables", type=lambda v: ("var", v), metavar="NAME=VALUE",
+                          help="a Terraform variable value for root modules, as `terraform -var` "
+                               "(repeatable; with --var-file, a later one wins)")),
+        (("--no-cache",), dict(action="store_true",
+                               help="do not read or write the parse cache ($XDG_CACHE_HOME/iaclint)")),
+        (("-j", "--jobs"), dict(type=int, default=None, metavar="N",
+                                help="processes for parsing large scans (default: the number of CPUs)")),
+        (("--max-file-size",), dict(type=_byte_size, default=None, metavar="SIZE",
+                                    help="skip (as an error) files larger than SIZE bytes; K and M suffixes "
+                                         "work (default: 5M). Only the command line sets it: a scanned "
+                                         "repository's config cannot")),
+        (("--no-color",), dict(action="store_true", help="no colour in text output")),
+        (("-q", "--quiet"), dict(action="store_true", help="text: no summary line")),
+        (("--baseline",), dict(metavar="FILE",
+                               help="report only findings not recorded in FILE (see --write-baseline)")),
+        (("--write-baseline",), dict(metavar="FILE", help="record this scan's findings in FILE; exits 0 "
+                                                          "unless a file could not be read")),
+        (("--changed-since",), dict(metavar="REF", help="report only findings in files changed since the "
+                                                        "git revision REF (reads .git; never runs git)")),
+        (("--also-output",), dict(action="append", default=[], metavar="FORMAT=FILE",
+                                  help="also write the report in FORMAT to FILE, from the same scan "
+                                       "(repeatable; e.g. sarif=iaclint.sarif)")),
+    )),
+    "rules": ("list the policies", (
+        (("-f", "--format"), dict(choices=["text", "json"], default="text")),
+    )),
+    "explain": ("show a policy's documentation", (
+        (("id",), dict(metavar="ID", help="policy id or name, e.g. IAC-NET-001")),
+    )),
+    "isolation": ("the isolation level, trust tier and floor of every workload", (
+        _PATHS,
+        (("-f", "--format"), dict(choices=["text", "json", "markdown"], default="text")),
+        (("-o", "--output"), dict(metavar="FILE", help="write the inventory to FILE (atomically)")),
+        (("--config",), dict(metavar="FILE", help="config file (default: nearest .iaclint.toml or "
+                                                  "pyproject.toml with [tool.iaclint]); its [isolation] "
+                                                  "table sets tiers and floors")),
+        _EXCLUDE,
+    )),
+}
 
 
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help formatter, told the terminal's width without importing ``shutil``.
+def build_parser(only: str | None = None):
+    """The command line as an ``argparse.ArgumentParser``; with ``only``, just that subcommand is
+    added (each ``add_argument`` costs, and ``--help`` of the others is never shown)."""
+    import argparse
 
-    argparse makes a formatter for every ``add_argument`` (to check its metavar), and the
-    default one imports ``shutil`` (and with it bz2, lzma and zlib) to ask the width: ~2 ms of
-    every run, though only ``--help`` and usage errors print anything. The width is found as
-    ``shutil.get_terminal_size`` finds it: ``$COLUMNS``, else the terminal, else 80.
-    """
+    class Formatter(argparse.HelpFormatter):
+        """argparse's help formatter, told the terminal's width without importing ``shutil``.
 
-    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
-        if width is None:
-            width = _columns() - 2
-        super().__init__(prog, indent_increment, max_help_position, width)
+        argparse makes a formatter for every ``add_argument`` (to check its metavar), and the
+        default one imports ``shutil`` (and with it bz2, lzma and zlib) to ask the width: ~2 ms.
+        """
+
+        def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+            super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+    p = argparse.ArgumentParser(
+        prog="iaclint", formatter_class=Formatter,
+        description="Static policy linter for Terraform, Kubernetes manifests and Dockerfiles: "
+                    "network segmentation, encryption, secrets, isolation and supply chain.")
+    p.add_argument("--version", action="version", version=f"iaclint {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for command, (summary, arguments) in COMMANDS.items():
+        if only in (None, command):
+            c = sub.add_parser(command, help=summary, formatter_class=Formatter)
+            for names, kwargs in arguments:
+                c.add_argument(*names, **kwargs)
+    return p
 
 
 def _columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` finds it: ``$COLUMNS``, else the
+    terminal, else 80."""
     try:
         columns = int(os.environ.get("COLUMNS", "0"))
     except ValueError:
@@ -67,90 +154,82 @@ def _columns() -> int:
     return columns if columns > 0 else 80
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The command line; with ``only``, just that subcommand is added (a run builds the one it
-    runs: each ``add_argument`` costs, and ``--help`` of the others is never shown)."""
-    p = argparse.ArgumentParser(
-        prog="iaclint", formatter_class=_Formatter,
-        description="Static policy linter for Terraform, Kubernetes manifests and Dockerfiles: "
-                    "network segmentation, encryption, secrets, isolation and supply chain.")
-    p.add_argument("--version", action="version", version=f"iaclint {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    if only in (None, "scan"):
-        _scan_parser(sub)
-    if only in (None, "rules"):
-        r = sub.add_parser("rules", help="list the policies", formatter_class=_Formatter)
-        r.add_argument("-f", "--format", choices=["text", "json"], default="text")
-    if only in (None, "explain"):
-        e = sub.add_parser("explain", help="show a policy's documentation", formatter_class=_Formatter)
-        e.add_argument("id", metavar="ID", help="policy id or name, e.g. IAC-NET-001")
-    if only in (None, "isolation"):
-        _isolation_parser(sub)
-    return p
+def _read(argv: list[str]):
+    """``argv`` as argparse would read it, for a command line argparse can read only one way;
+    None for everything else, which argparse then reads (and reports, when it is wrong).
 
-
-def _scan_parser(sub) -> None:
-    s = sub.add_parser("scan", help="scan files and directories (default: .)", formatter_class=_Formatter)
-    s.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    s.add_argument("-f", "--format", choices=["text", "json", "sarif", "github", "markdown"], default=None)
-    s.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE (atomically)")
-    s.add_argument("--select", action="append", metavar="IDS",
-                   help="policy ids, names, id prefixes or families, comma-separated")
-    s.add_argument("--ignore", action="append", metavar="IDS", help="as --select, to leave out")
-    s.add_argument("--severity-threshold", choices=["low", "medium", "high", "critical"], default=None,
-                   help="exit 1 only for findings at or above this severity (default: low)")
-    s.add_argument("--config", metavar="FILE", help="config file (default: nearest .iaclint.toml or "
-                   "pyproject.toml with [tool.iaclint])")
-    s.add_argument("--exclude", action="append", metavar="GLOB", default=[],
-                   help=".gitignore-style pattern to skip (repeatable)")
-    s.add_argument("--no-inline-suppressions", action="store_true",
-                   help="ignore '# iaclint: ignore[...]' comments and annotations")
-    s.add_argument("--sarif-category", metavar="CATEGORY", help="SARIF automationDetails.id")
-    s.add_argument("--explain-unknown", action="store_true",
-                   help="list the checks skipped because a value could not be known")
-    s.add_argument("--var-file", action="append", dest="variables", type=lambda v: ("file", v),
-                   metavar="FILE", help="Terraform variable values for root modules, as `terraform "
-                   "-var-file` (repeatable; with --var, a later one wins)")
-    s.add_argument("--var", action="append", dest="variables", type=lambda v: ("var", v),
-                   metavar="NAME=VALUE", help="a Terraform variable value for root modules, as "
-                   "`terraform -var` (repeatable; with --var-file, a later one wins)")
-    s.add_argument("--no-cache", action="store_true",
-                   help="do not read or write the parse cache ($XDG_CACHE_HOME/iaclint)")
-    s.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
-                   help="processes for parsing large scans (default: the number of CPUs)")
-    s.add_argument("--max-file-size", type=_byte_size, default=None, metavar="SIZE",
-                   help="skip (as an error) files larger than SIZE bytes; K and M suffixes work "
-                        "(default: 5M). Only the command line sets it: a scanned repository's config cannot")
-    s.add_argument("--no-color", action="store_true", help="no colour in text output")
-    s.add_argument("-q", "--quiet", action="store_true", help="text: no summary line")
-    s.add_argument("--baseline", metavar="FILE",
-                   help="report only findings not recorded in FILE (see --write-baseline)")
-    s.add_argument("--write-baseline", metavar="FILE",
-                   help="record this scan's findings in FILE; exits 0 unless a file could not be read")
-    s.add_argument("--changed-since", metavar="REF",
-                   help="report only findings in files changed since the git revision REF "
-                        "(reads .git; never runs git)")
-    s.add_argument("--also-output", action="append", default=[], metavar="FORMAT=FILE",
-                   help="also write the report in FORMAT to FILE, from the same scan (repeatable; "
-                        "e.g. sarif=iaclint.sarif)")
-
-
-def _isolation_parser(sub) -> None:
-    i = sub.add_parser("isolation", help="the isolation level, trust tier and floor of every workload",
-                       formatter_class=_Formatter)
-    i.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    i.add_argument("-f", "--format", choices=["text", "json", "markdown"], default="text")
-    i.add_argument("-o", "--output", metavar="FILE", help="write the inventory to FILE (atomically)")
-    i.add_argument("--config", metavar="FILE", help="config file (default: nearest .iaclint.toml or "
-                   "pyproject.toml with [tool.iaclint]); its [isolation] table sets tiers and floors")
-    i.add_argument("--exclude", action="append", metavar="GLOB", default=[],
-                   help=".gitignore-style pattern to skip (repeatable)")
+    Importing argparse, building the parser and translating its messages (gettext, locale) cost
+    every run ~21M instructions, 4% of a scan of a small folder, though only ``--help`` and
+    usage errors print anything. Read here: a command, then its options by their exact names
+    (``--name value``, ``--name=value``, ``-x value``) and its positional words in one run.
+    Left to argparse: ``--help`` and ``--version``, abbreviations, ``-xvalue``, ``--``, any
+    word or value that starts with ``-``, positional words on both sides of an option, and a
+    value the option's ``type`` or ``choices`` refuse.
+    """
+    if not argv or argv[0] not in COMMANDS:
+        return None
+    values: dict = {"command": argv[0]}
+    options, positional = {}, None
+    for names, kwargs in COMMANDS[argv[0]][1]:
+        if not names[0].startswith("-"):
+            positional = names[0], kwargs
+            continue
+        dest = kwargs.get("dest") or next((n for n in names if n.startswith("--")), names[0]).lstrip("-").replace("-", "_")
+        for name in names:
+            options[name] = dest, kwargs
+        default = kwargs.get("default", False if kwargs.get("action") == "store_true" else None)
+        values.setdefault(dest, list(default) if isinstance(default, list) else default)
+    words: list[str] = []
+    state = "before"  # the positional words: before, in or after their run
+    rest = iter(argv[1:])
+    for word in rest:
+        if not word.startswith("-"):
+            if state == "after":
+                return None
+            words.append(word)
+            state = "in"
+            continue
+        state = "after" if state == "in" else state
+        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        dest, kwargs = options.get(name, (None, None))
+        action = kwargs.get("action") if kwargs else None
+        if kwargs is None or action not in (None, "store_true", "append"):
+            return None
+        if action == "store_true":
+            if eq:
+                return None
+            values[dest] = True
+            continue
+        if not eq:
+            value = next(rest, "-")
+        if value.startswith("-"):  # argparse's own rules (negative numbers, "--" removed)
+            return None
+        try:
+            value = kwargs["type"](value) if "type" in kwargs else value
+        except Exception:
+            return None
+        if "choices" in kwargs and value not in kwargs["choices"]:
+            return None
+        values[dest] = [*(values[dest] or ()), value] if action == "append" else value
+    if positional is not None:
+        name, kwargs = positional
+        if kwargs.get("nargs") == "*":
+            values[name] = words or list(kwargs["default"])
+        elif len(words) == 1:
+            values[name] = words[0]
+        else:
+            return None
+    elif words:
+        return None
+    import types
+    return types.SimpleNamespace(**values)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
-    args = parser.parse_args(argv)
+    args = _read(argv)
+    if args is None:
+        args = build_parser(argv[0] if argv and argv[0] in COMMANDS else None).parse_args(argv)
     try:
         if args.command == "scan":
             return _scan(args)
@@ -167,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, RegistryError):  # a broken policy pack: say which, exit 2
             return _fail(str(exc))
         raise
-    parser.print_help()
+    build_parser().print_help()
     return EXIT_ERROR
 
 
