@@ -159,7 +159,7 @@ def _read(argv: list[str]):
     None for everything else, which argparse then reads (and reports, when it is wrong).
 
     Importing argparse, building the parser and translating its messages (gettext, locale) cost
-    every run ~21M instructions, 4% of a scan of a small folder, though only ``--help`` and
+    every run ~20M instructions, 4% of a scan of a small folder, though only ``--help`` and
     usage errors print anything. Read here: a command, then its options by their exact names
     (``--name value``, ``--name=value``, ``-x value``) and its positional words in one run.
     Left to argparse: ``--help`` and ``--version``, abbreviations, ``-xvalue``, ``--``, any
