@@ -227,9 +227,10 @@ def _read(argv: list[str]):
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = _read(argv)
+    args, parser = _read(argv), None
     if args is None:
-        args = build_parser(argv[0] if argv and argv[0] in COMMANDS else None).parse_args(argv)
+        parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
+        args = parser.parse_args(argv)
     try:
         if args.command == "scan":
             return _scan(args)
@@ -246,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, RegistryError):  # a broken policy pack: say which, exit 2
             return _fail(str(exc))
         raise
-    build_parser().print_help()
+    (parser or build_parser()).print_help()  # no command: argparse read the line, with every command
     return EXIT_ERROR
 
 

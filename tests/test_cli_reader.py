@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iaclint.cli import COMMANDS, _read, build_parser
+from iaclint.cli import COMMANDS, _byte_size, _read, build_parser
 
 VALUES = st.one_of(
     st.sampled_from(["json", "sarif", "text", "markdown", "high", "low", "2", "0", "-1", "+3", " 4",
@@ -31,6 +31,17 @@ ODD = st.sampled_from(["-h", "--help", "--version", "--", "-", "--no-c", "--form
                        "-f=json", "--quiet=1", "--exclude", "-z", "--selec=x"])
 
 
+def _accepted(draw, name: str, kw: dict) -> str:
+    """A value the option accepts, which ``_read`` reads as argparse does."""
+    if "choices" in kw:
+        return draw(st.sampled_from(kw["choices"]))
+    if kw.get("type") is int:
+        return str(draw(st.integers(1, 64)))
+    if kw.get("type") is _byte_size:
+        return draw(st.sampled_from(["5M", "100000"]))
+    return draw(st.sampled_from(["out.sarif", "IAC-NET", "x=1", "**/gen/", "sarif=r.sarif"]))
+
+
 @st.composite
 def command_lines(draw, canonical: bool = False):
     """A command and a mix of its arguments; ``canonical``: only the spellings ``_read`` reads,
@@ -39,38 +50,29 @@ def command_lines(draw, canonical: bool = False):
     arguments = COMMANDS[command][1]
     options = [(names, kw) for names, kw in arguments if names[0].startswith("-")]
     positional = next((kw for names, kw in arguments if not names[0].startswith("-")), None)
-    before, after = [], []
-    for _ in range(draw(st.integers(0, 6))):
-        if not options:
-            break
+    given: list[str] = []  # the options, with their values
+    for _ in range(draw(st.integers(0, 6)) if options else 0):
         names, kw = draw(st.sampled_from(options))
         name = draw(st.sampled_from(names))
         if kw.get("action") == "store_true":
-            after.append(name)
+            given.append(name)
             continue
-        if canonical:
-            value = draw(st.sampled_from(kw["choices"])) if "choices" in kw else (
-                str(draw(st.integers(1, 64))) if "type" in kw and kw["type"] is int else
-                draw(st.sampled_from(["5M", "100000"])) if "type" in kw and "var" not in name else
-                draw(st.sampled_from(["out.sarif", "IAC-NET", "x=1", "**/gen/", "sarif=r.sarif"])))
-        else:
-            value = draw(VALUES)
+        value = _accepted(draw, name, kw) if canonical else draw(VALUES)
         if name.startswith("--") and draw(st.booleans()):
-            after.append(f"{name}={value}")
+            given.append(f"{name}={value}")
         else:
-            after.extend([name, value])
+            given.extend([name, value])
     if not canonical:
         for _ in range(draw(st.integers(0, 2))):
-            after.insert(draw(st.integers(0, len(after))), draw(ODD))
-    if positional is not None:
-        count = 1 if positional.get("nargs") != "*" else draw(st.integers(0, 3))
-        words = [draw(st.sampled_from(["IAC-NET-001", "main.tf", "k8s/", ".", "a b"]) if canonical else PATH)
-                 for _ in range(count)]
-        if canonical or draw(st.booleans()):
-            before, after = (words, after) if draw(st.booleans()) else (after, words)
-            return [command, *before, *after]
-        return [command, *words[:1], *after, *words[1:]]
-    return [command, *after]
+            given.insert(draw(st.integers(0, len(given))), draw(ODD))
+    if positional is None:
+        return [command, *given]
+    count = 1 if positional.get("nargs") != "*" else draw(st.integers(0, 3))
+    words = [draw(st.sampled_from(["IAC-NET-001", "main.tf", "k8s/", ".", "a b"]) if canonical else PATH)
+             for _ in range(count)]
+    if canonical or draw(st.booleans()):
+        return [command, *words, *given] if draw(st.booleans()) else [command, *given, *words]
+    return [command, *words[:1], *given, *words[1:]]  # positional words on both sides
 
 
 def _argparse(argv: list[str]):

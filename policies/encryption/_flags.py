@@ -19,8 +19,8 @@ from ._values import hcl, is_false, is_true
 
 class Flag:
     """One row of a table: where the switch is, what a missing one means, and the policy's
-    metadata. (A plain class: a ``NamedTuple`` costs ~0.5 ms to create at import, more than the
-    module's other work; rows are only read.)"""
+    metadata. (A plain class: as a ``NamedTuple`` this one took ~1 ms to create at import, more
+    than the module's other work; rows are only read.)"""
 
     __slots__ = ("id", "name", "severity", "applies_to", "paths", "subject", "problem", "doc",
                  "equivalents", "cwe", "missing", "inherited_from", "judged", "off", "on",
