@@ -1,6 +1,6 @@
 """Count the instructions of a cold scan and of its parse floor, one process each, serially.
 
-    python benchmarks/instructions.py ../shared/corpus/* [--runs 3]
+    python benchmarks/instructions.py ../shared/corpus/* [--runs 3] [--format sarif]
 
 Wall time on a shared machine drifts (the same scan took 0.38 s and 0.64 s minutes apart here),
 and the parse floor runs its workers in parallel where a scan evaluates and checks in one process.
@@ -42,6 +42,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folders", nargs="+")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--format", default="json", choices=("json", "sarif"), help="what the scans write (default: json)")
     args = ap.parse_args()
     if shutil.which("perf") is None:
         sys.exit("perf is not installed (Debian: apt install linux-perf)")
@@ -50,7 +51,7 @@ def main() -> int:
     print("|---|---|---|---|")
     for folder in args.folders:
         base = instructions(floor + [folder, "--jobs", "1"], args.runs)
-        scan = instructions(command() + ["scan", folder, "--no-cache", "--jobs", "1", "-f", "json",
+        scan = instructions(command() + ["scan", folder, "--no-cache", "--jobs", "1", "-f", args.format,
                                          "-o", os.devnull], args.runs)
         print(f"| {os.path.basename(folder.rstrip('/'))} | {base:,.0f} | {scan:,.0f} | {scan / base:.2f} |",
               flush=True)

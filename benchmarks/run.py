@@ -1,6 +1,6 @@
 """Time whole-process iaclint scans over corpus folders, cold and warm, against the parse floor.
 
-    python benchmarks/run.py ../shared/corpus/* [--runs 5] [--checkov PATH] [--markdown FILE]
+    python benchmarks/run.py ../shared/corpus/* [--runs 5] [--format sarif] [--checkov PATH] [--markdown FILE]
 
 For every folder, each measurement is the median (and max-min spread) of several fresh
 processes, so start-up and imports count as they do for a user; peak memory is that process's
@@ -8,7 +8,8 @@ own max RSS (``wait4``), not the largest child so far. The four iaclint measurem
 turn, one process of each per round, so that a scan and its floor see the same machine.
 
 - ``cold``: ``iaclint scan --no-cache`` (parse everything), run as the console script installed
-  beside the Python that runs this (``python -m iaclint`` when there is none).
+  beside the Python that runs this (``python -m iaclint`` when there is none), writing the
+  ``--format`` given (JSON by default; ``sarif`` is what GitHub code scanning reads).
 - ``warm``: ``iaclint scan`` with a parse cache that a previous run filled (a private
   ``XDG_CACHE_HOME``, so the user's cache is never touched).
 - ``parse floor``: a process that only discovers, reads and parses the files (``floor.py parse``),
@@ -81,9 +82,10 @@ def command() -> list[str]:
     return [script] if os.access(script, os.X_OK) else [sys.executable, "-m", "iaclint"]
 
 
-def bench_folder(folder: str, runs: int, jobs: int | None, checkov: str | None, checkov_runs: int) -> dict:
+def bench_folder(folder: str, runs: int, jobs: int | None, checkov: str | None, checkov_runs: int,
+                 fmt: str = "json") -> dict:
     files, lines = count(folder)
-    iaclint = command() + ["scan", folder, "--format", "json", "--output", os.devnull]
+    iaclint = command() + ["scan", folder, "--format", fmt, "--output", os.devnull]
     if jobs:
         iaclint += ["--jobs", str(jobs)]
     floor = [sys.executable, os.path.join(HERE, "floor.py")]
@@ -136,6 +138,7 @@ def main() -> int:
     ap.add_argument("folders", nargs="+")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--jobs", type=int, default=None, help="passed to iaclint (default: its own default)")
+    ap.add_argument("--format", default="json", choices=("json", "sarif"), help="what the scans write (default: json)")
     ap.add_argument("--checkov", metavar="PATH", help="a Checkov executable to compare against")
     ap.add_argument("--checkov-runs", type=int, default=3)
     ap.add_argument("--markdown", metavar="FILE", help="also write the table to FILE")
@@ -145,7 +148,7 @@ def main() -> int:
     checkov_version = measure([args.checkov, "--version"], args.checkov_runs) if args.checkov else None
     rows = []
     for folder in args.folders:
-        rows.append(bench_folder(folder, args.runs, args.jobs, args.checkov, args.checkov_runs))
+        rows.append(bench_folder(folder, args.runs, args.jobs, args.checkov, args.checkov_runs, args.format))
         print(json.dumps(rows[-1]), file=sys.stderr)
     text = table(rows, version, checkov_version)
     print(text)

@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .output._common import region
+from .output._common import dumps_indented, region
 
 if TYPE_CHECKING:
     from .model import Finding
@@ -90,7 +90,7 @@ def entries(result: "ScanResult", base_dir: str) -> list[dict]:
 
 def dumps(items: list[dict]) -> str:
     doc = {"version": BASELINE_VERSION, "tool": "iaclint", "entries": items}
-    return json.dumps(doc, indent=2, ensure_ascii=True) + "\n"
+    return dumps_indented(doc) + "\n"
 
 
 def write(path: str, result: "ScanResult") -> int:

@@ -6,6 +6,9 @@ import os
 import subprocess
 import sys
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from iaclint import docs, registry
 from iaclint.model import FAMILIES, Severity
 from iaclint.registry import Policy
@@ -138,3 +141,18 @@ def test_policy_index_names_the_module_that_registers_each_policy():
             "            wrong.append((module, pid))\n"
             "assert not wrong, wrong\n")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+
+
+@settings(max_examples=500, deadline=None)
+@given(lines=st.lists(st.text(alphabet=" \t x#\r\x0bé", max_size=6),
+                      max_size=8))
+def test_docstrings_are_dedented_as_textwrap_dedents_them(lines):
+    import textwrap
+    text = "\n".join(lines)
+    assert registry._dedent(text) == textwrap.dedent(text).strip()
+
+
+def test_every_builtin_docstring_dedents_as_textwrap_dedents_it():
+    import textwrap
+    for pol in registry.all_policies():
+        assert registry._dedent(pol.doc) == textwrap.dedent(pol.doc).strip(), pol.id

@@ -302,6 +302,45 @@ def test_fingerprint_selected_lines_and_callback():
     assert calls == sorted(full.items())
 
 
+# -- indented JSON ----------------------------------------------------------------------------
+
+class _Level(int):
+    pass
+
+
+class _Name(str):
+    pass
+
+
+JSON_TEXT = st.text(alphabet=st.sampled_from(list("aZ09 _-/\"\\\n\t\x00\x1f\x7f") + ["é", "日", "\U0001F600", "\ud800",
+                                                                              "\u2028"]), max_size=12)
+JSON_SCALARS = (st.none() | st.booleans() | st.integers() | st.integers(min_value=-2 ** 80, max_value=2 ** 80)
+                | st.floats() | JSON_TEXT | JSON_TEXT.map(_Name) | st.integers(-5, 5).map(_Level))
+JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
+                           | st.dictionaries(JSON_TEXT, inner, max_size=4), max_leaves=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(doc=JSON_VALUES)
+def test_dumps_indented_is_json_dumps_with_indent(doc):
+    from iaclint.output._common import dumps_indented
+    assert dumps_indented(doc) == json.dumps(doc, indent=2, ensure_ascii=True)
+
+
+def test_dumps_indented_leaves_the_rest_to_json_dumps():
+    from iaclint.output._common import dumps_indented
+    # keys that are not strings: json converts them, whole document through json.dumps
+    doc = {"a": [{1: "x", 2.5: None, False: [], None: {}}]}
+    assert dumps_indented(doc) == json.dumps(doc, indent=2, ensure_ascii=True)
+    # a type JSON has no form for, and a cycle: the same errors as json.dumps
+    with pytest.raises(TypeError):
+        dumps_indented({"a": [object()]})
+    cycle: list = []
+    cycle.append(cycle)
+    with pytest.raises(ValueError):
+        dumps_indented({"a": cycle})
+
+
 # -- SARIF ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -446,6 +485,56 @@ def test_sarif_rule_index_for_a_policy_missing_from_the_run(tmp_path, sarif_vali
 def test_sarif_no_logical_location_without_address(tmp_path):
     log = sarif(empty_result(tmp_path, findings=[make_finding(address="")]))
     assert "logicalLocations" not in log["runs"][0]["results"][0]["locations"][0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(path=st.text(alphabet=st.sampled_from(list("aZ09_.-~/ #?%:@!$&'()*+,;=[]\\") + ["é", "日", "\U0001F600", "\x00", "\x7f"]),
+                    max_size=20))
+def test_sarif_uris_are_quoted_as_urllib_quotes_them(path):
+    from pathlib import PurePosixPath
+    from urllib.parse import quote
+    assert sarif_out.artifact_uri(path) == quote(path, safe="/")
+    if os.name != "nt":
+        absolute = "/" + path.replace("\x00", "")
+        expected = PurePosixPath(os.path.abspath(absolute)).as_uri()
+        assert sarif_out.root_uri(absolute) == (expected if expected.endswith("/") else expected + "/")
+
+
+def test_sarif_uri_of_a_file_name_that_is_not_utf8():
+    # os.listdir gives undecodable bytes as surrogate escapes: the URI carries the original bytes
+    name = os.fsdecode(b"caf\xe9.tf")
+    assert sarif_out.artifact_uri("dir/" + name) == "dir/caf%E9.tf"
+
+
+def reference_plain_text(markdown: str) -> str:
+    """The same conversion with every pattern run on every line (no shortcuts)."""
+    out, in_code = [], False
+    for line in markdown.splitlines():
+        if re.match(r"^\s*(```|~~~)", line):
+            in_code = not in_code
+            continue
+        if in_code:
+            out.append("    " + line)
+            continue
+        heading = re.match(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if heading:
+            line = heading.group(1)
+        line = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", lambda m: f"{m.group(1)} ({m.group(2)})", line)
+        line = re.sub(r"(\*\*|__)(.+?)\1", r"\2", line)
+        line = re.sub(r"`([^`]+)`", r"\1", line)
+        out.append(line.rstrip())
+    return "\n".join(out).strip()
+
+
+MARKDOWN_BITS = ["# ", "## ", "   ### ", "####### ", "```", "~~~", "`", "**", "__", "*", "_", "[", "]", "(", ")",
+                 "](", "x", "word", " ", "\t", "\n", "\r", "#", "http://a/b"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(parts=st.lists(st.sampled_from(MARKDOWN_BITS), max_size=40))
+def test_sarif_plain_text_is_every_pattern_on_every_line(parts):
+    text = "".join(parts)
+    assert sarif_out.plain_text(text) == reference_plain_text(text)
 
 
 @pytest.mark.parametrize("path", ["dir with space/main.tf", "ünïcødé/日本.tf", "a#b/c%d.tf", "x?y.tf"])

@@ -118,3 +118,78 @@ def _key(key: Any) -> str:
     if isinstance(key, (int, float)):
         return str(key)
     return repr(key)
+
+
+# -- indented JSON ---------------------------------------------------------------------------------
+
+class _Unsupported(Exception):
+    """A value :func:`dumps_indented` leaves to the json module (a non-string key, a cycle...)."""
+
+
+def dumps_indented(doc: object) -> str:
+    """``json.dumps(doc, indent=2, ensure_ascii=True)``, byte for byte, ~3x faster.
+
+    json's C encoder has no indentation, so with ``indent`` the json module encodes in Python,
+    through a chain of generators that every piece of text travels up (a SARIF log of TerraGoat:
+    18 ms, where the C encoder takes 5 ms). This walks the document once, appending to one list,
+    and leaves strings to the C string encoder. Anything it does not write (keys that are not
+    strings, other types, a cycle) goes to ``json.dumps`` whole, which writes or refuses it.
+    """
+    import json
+    from json.encoder import encode_basestring_ascii as string
+    out: list[str] = []
+    append = out.append
+
+    def write(value: object, newline: str) -> None:
+        """Append ``value``; ``newline`` is a line break and the current indentation."""
+        if isinstance(value, str):
+            append(string(value))
+        elif isinstance(value, dict):
+            if not value:
+                append("{}")
+                return
+            inner = newline + "  "
+            sep = "{" + inner
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise _Unsupported(key)
+                if item.__class__ is str:  # most values: written here, without a call
+                    append(sep + string(key) + ": " + string(item))
+                else:
+                    append(sep + string(key) + ": ")
+                    write(item, inner)
+                sep = "," + inner
+            append(newline + "}")
+        elif isinstance(value, (list, tuple)):
+            if not value:
+                append("[]")
+                return
+            inner = newline + "  "
+            sep = "[" + inner
+            for item in value:
+                if item.__class__ is str:
+                    append(sep + string(item))
+                else:
+                    append(sep)
+                    write(item, inner)
+                sep = "," + inner
+            append(newline + "]")
+        elif value is None:
+            append("null")
+        elif value is True:
+            append("true")
+        elif value is False:
+            append("false")
+        elif isinstance(value, int):
+            append(int.__repr__(value))
+        elif isinstance(value, float):
+            append(float.__repr__(value) if math.isfinite(value)
+                   else "NaN" if value != value else "Infinity" if value > 0 else "-Infinity")
+        else:
+            raise _Unsupported(value)
+
+    try:
+        write(doc, "\n")
+    except (_Unsupported, RecursionError):
+        return json.dumps(doc, indent=2, ensure_ascii=True)
+    return "".join(out)

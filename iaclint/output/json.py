@@ -58,7 +58,8 @@ from __future__ import annotations
 import json
 
 from ..model import FAMILIES
-from ._common import SEVERITIES, by_family, by_severity, family_of, jsonable, policy_index, region
+from ._common import (SEVERITIES, by_family, by_severity, dumps_indented, family_of, jsonable, policy_index,
+                      region)
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING: importing typing costs ~2 ms of every run
 if TYPE_CHECKING:
@@ -234,4 +235,4 @@ def build(result: "ScanResult") -> dict:
 
 
 def write(result: "ScanResult", stream: TextIO, **opts: Any) -> None:
-    stream.write(json.dumps(build(result), indent=2, ensure_ascii=True) + "\n")
+    stream.write(dumps_indented(build(result)) + "\n")
