@@ -199,6 +199,8 @@ class Node:
     def get(self, key: str, default: Any = None) -> Any:
         """The plain value at ``key`` (a dotted path is allowed), or ``default``."""
         value = self.value
+        if type(value) is dict and "." not in key:  # the common read: one key of a plain mapping
+            return value.get(key, default)
         for part in key.split(".") if "." in key else (key,):
             if isinstance(value, Unknown):
                 return value
@@ -421,7 +423,9 @@ class Resource(Node):
     (the pod spec's path, the Terraform module call path, the raw expressions).
     """
 
-    __slots__ = ("source", "type", "name", "address", "file", "header", "spans", "meta")
+    # _spec and _containers: pod_spec() and containers(), kept once read (a dozen policies read
+    # them for each workload)
+    __slots__ = ("source", "type", "name", "address", "file", "header", "spans", "meta", "_spec", "_containers")
 
     def __init__(self, source: str, type: str, name: str, address: str, file: str,
                  header: Span, attributes: dict, spans: dict | None = None,
@@ -467,22 +471,29 @@ class Resource(Node):
     # -- Kubernetes workloads, whatever their kind -------------------------------------------
     def pod_spec(self) -> "Node | None":
         """The pod spec of a workload (Pod, Deployment, CronJob, ...), or None."""
+        try:
+            return self._spec
+        except AttributeError:
+            pass
         path = self.meta.get("pod_spec_path")
-        if path is None:
-            return None
         value = self.value
-        for part in path:
+        for part in path or ():
             value = value.get(part) if isinstance(value, dict) else None
-        return Node(self, value, tuple(path)) if isinstance(value, dict) else None
+        spec = self._spec = Node(self, value, tuple(path)) if path is not None and isinstance(value, dict) else None
+        return spec
 
     def containers(self) -> list[Node]:
-        """Every container of a workload: init, ordinary and ephemeral."""
+        """Every container of a workload: init, ordinary and ephemeral (a new list each time)."""
+        try:
+            return list(self._containers)
+        except AttributeError:
+            pass
         spec = self.pod_spec()
-        if spec is None:
-            return []
         found: list[Node] = []
-        for key in ("initContainers", "containers", "ephemeralContainers"):
-            found.extend(spec.blocks(key))
+        if spec is not None:
+            for key in ("initContainers", "containers", "ephemeralContainers"):
+                found.extend(spec.blocks(key))  # an Unknown list raises, and is not kept
+        self._containers = tuple(found)
         return found
 
     def pod_metadata(self) -> "Node | None":

@@ -300,6 +300,27 @@ def test_every_workload_kind_exposes_its_pod_spec(kind, pod_path):
     assert res.pod_metadata().get("labels") == {"tier": "x"}
 
 
+def test_pod_spec_and_containers_are_read_once_and_handed_out_as_new_lists():
+    res = one(_workload("Deployment"))
+    assert res.pod_spec() is res.pod_spec()
+    first = res.containers()
+    first.clear()  # a policy's list is its own
+    again = res.containers()
+    assert [c.get("name") for c in again] == ["init", "main", "debug"] and again is not res.containers()
+    assert again[1] is res.containers()[1]
+
+
+def test_an_unknown_container_list_raises_at_every_read():
+    from iaclint.model import Unknown, UnknownValue
+    spec = {"template": {"spec": {"containers": Unknown("var.containers", "a variable")}}}
+    res = Resource("kubernetes", "Deployment", "web", "Deployment.web", "a.yaml", Span(1, 1, 1, 2),
+                   {"spec": spec}, meta={"pod_spec_path": ("spec", "template", "spec")})
+    for _ in range(2):
+        with pytest.raises(UnknownValue):
+            res.containers()
+    assert res.pod_spec().path == ("spec", "template", "spec")
+
+
 def test_workload_kinds_match_the_model_group():
     assert frozenset(kubernetes.POD_SPEC_PATHS) == KIND_GROUPS["k8s:workload"]
 
