@@ -143,6 +143,8 @@ _NEEDLES: dict[str, tuple[tuple[str, ...], bool]] = {
     "JSON web token": (("eyJ",), False),
     "password in URL": (("://",), False),
 }
+# What _find_shapes runs through: (kind, pattern, group, needles, lower-case), in pattern order.
+_SCANS = [(kind, pattern, group) + _NEEDLES[kind] for kind, pattern, group in _PATTERNS]
 
 # Public, non-secret beginnings that :func:`mask` may show: they say which credential it is.
 _PUBLIC_PREFIX = lazy_re(
@@ -413,13 +415,13 @@ def _find_shapes(text: str) -> tuple[Secret, ...]:
     # Remembered per text: several policies scan the same words (docker-python: 2692 calls,
     # 141 distinct texts), and each call runs 31 patterns.
     found: list[Secret] = []
-    lower = None
-    for kind, pattern, group in _PATTERNS:
-        needles, folded = _NEEDLES[kind]
-        if folded:
-            lower = text.lower() if lower is None else lower
+    lower = text.lower()
+    for kind, pattern, group, needles, folded in _SCANS:
         haystack = lower if folded else text
-        if not any(n in haystack for n in needles):
+        for needle in needles:  # a loop, not any(): no generator for each of the 31 kinds
+            if needle in haystack:
+                break
+        else:
             continue
         for m in pattern.finditer(text):
             value = m.group(group)
