@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Severity", "Span", "FileSpan", "Location", "Unknown", "UnknownValue", "Node", "ComputedOnRead", "Arguments",
-    "Resource", "Finding", "Diagnostic", "FAMILIES", "KIND_GROUPS", "expand_kinds",
+    "Resource", "Finding", "Diagnostic", "Record", "FAMILIES", "KIND_GROUPS", "expand_kinds",
 ]
 
 FAMILIES = ("network", "encryption", "secrets", "isolation", "supply-chain")
@@ -180,6 +180,23 @@ def is_known(value: Any) -> bool:
     if isinstance(value, list):
         return all(is_known(v) for v in value)
     return True
+
+
+class Record(tuple):
+    """Base of small value records: a tuple whose subclass fills it in ``__new__`` and names its
+    fields with ``property(operator.itemgetter(i))``; each subclass declares ``__slots__ = ()``.
+
+    Equality, hashing and unpacking are the tuple's. ``__getnewargs__`` makes copy and pickle call
+    the subclass's ``__new__`` with the fields (tuple's own would pass the whole tuple as the first
+    one). Written out rather than a ``NamedTuple``: creating one of those costs 0.3-1 ms when its
+    module is imported (``collections.namedtuple`` evaluates generated code, and ``typing``
+    compiles every annotation).
+    """
+
+    __slots__ = ()
+
+    def __getnewargs__(self):
+        return tuple(self)
 
 
 _MISSING = object()

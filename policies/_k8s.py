@@ -12,7 +12,7 @@ from operator import itemgetter
 from typing import Any
 
 from iaclint.lazyre import lazy_re
-from iaclint.model import Node
+from iaclint.model import Node, Record
 
 # Fields a container can set that fall back to the pod's securityContext when it does not.
 POD_DEFAULTED = frozenset({
@@ -28,21 +28,18 @@ PSS_BASELINE = "pss-baseline"
 PSS_RESTRICTED = "pss-restricted"
 
 
-class Setting(tuple):
+class Setting(Record):
     """A security-context field as the container sees it.
 
     ``value`` is None when neither the container nor the pod sets it; ``level`` is
     ``container``, ``pod`` or ``""``; ``path`` is where the value is written (for ``at=``).
-    A tuple with named fields, written out as ``secrets/_detect.Secret`` is.
+    A :class:`~iaclint.model.Record`.
     """
 
     __slots__ = ()
 
     def __new__(cls, value: Any, level: str = "", path: tuple = ()):
         return tuple.__new__(cls, (value, level, path))
-
-    def __getnewargs__(self):
-        return tuple(self)
 
     value = property(itemgetter(0))
     level = property(itemgetter(1))
@@ -139,21 +136,18 @@ def substitution_token(name: str, value: str) -> bool:
     return bool(_UPPER_TOKEN.match(v)) and name.strip().upper().replace("-", "_").replace(".", "_") in v
 
 
-class Explicit(tuple):
+class Explicit(Record):
     """A security-context field written at one level: the pod's or one container's.
 
     Pod Security admission judges each written value on its own, whatever overrides it, so the
     checks that follow it read these instead of :func:`effective`. ``container`` is None for the
-    pod's own ``securityContext``. A tuple with named fields, as :class:`Setting`.
+    pod's own ``securityContext``. A :class:`~iaclint.model.Record`, as :class:`Setting`.
     """
 
     __slots__ = ()
 
     def __new__(cls, value: Any, path: tuple, container: Node | None = None):
         return tuple.__new__(cls, (value, path, container))
-
-    def __getnewargs__(self):
-        return tuple(self)
 
     value = property(itemgetter(0))
     path = property(itemgetter(1))

@@ -22,7 +22,7 @@ from fnmatch import fnmatchcase
 from operator import itemgetter
 from typing import Any, Callable, Iterable
 
-from iaclint.model import KIND_GROUPS, Node, Resource, Unknown, UnknownValue, raised_at
+from iaclint.model import KIND_GROUPS, Node, Record, Resource, Unknown, UnknownValue, raised_at
 
 from .._k8s import container_capabilities, describe, effective, is_fragment, is_windows
 from ._ecs import container_definitions, label as ecs_label
@@ -135,21 +135,17 @@ def _unknown_in(value: Any) -> Unknown | None:
 
 
 # -- settings (the ``[isolation]`` config table) --------------------------------------------------
-class Settings(tuple):
+class Settings(Record):
     """The ``[isolation]`` table, as a hashable value (a project remembers its inventory per
     settings): ``floors`` ``((tier, level), ...)``, ``namespaces`` ``((glob, tier), ...)``,
     ``selectors`` ``((((key, value), ...), tier), ...)`` and ``runtime_classes``
-    ``((name or handler, level), ...)``. A tuple with named fields, written out as
-    ``secrets/_detect.Secret`` is."""
+    ``((name or handler, level), ...)``. A :class:`~iaclint.model.Record`."""
 
     __slots__ = ()
 
     def __new__(cls, floors: tuple = tuple(sorted(DEFAULT_FLOORS.items())), namespaces: tuple = (),
                 selectors: tuple = (), runtime_classes: tuple = ()):
         return tuple.__new__(cls, (floors, namespaces, selectors, runtime_classes))
-
-    def __getnewargs__(self):
-        return tuple(self)
 
     floors = property(itemgetter(0))
     namespaces = property(itemgetter(1))

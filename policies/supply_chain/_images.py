@@ -13,6 +13,7 @@ from __future__ import annotations
 from operator import itemgetter
 
 from iaclint.images import ImageRef, parse_image_ref
+from iaclint.model import Record
 
 _TEMPLATE_MARKS = ("${", "{{", "$(", "<", "%{")
 
@@ -22,17 +23,13 @@ def templated(image: str) -> bool:
     return any(mark in image for mark in _TEMPLATE_MARKS)
 
 
-class Pinning(tuple):
-    """Whether a deploy tool pins an image by tag and by digest (a tuple with named fields,
-    written out as ``secrets/_detect.Secret``)."""
+class Pinning(Record):
+    """Whether a deploy tool pins an image by tag and by digest (a :class:`~iaclint.model.Record`)."""
 
     __slots__ = ()
 
     def __new__(cls, tag: bool = False, digest: bool = False):
         return tuple.__new__(cls, (tag, digest))
-
-    def __getnewargs__(self):
-        return tuple(self)
 
     tag = property(itemgetter(0))
     digest = property(itemgetter(1))
