@@ -1,4 +1,5 @@
-"""The records policy modules define without ``NamedTuple`` keep every field they are given.
+"""The records policy modules (and ``iaclint.images``) define without ``NamedTuple`` or a
+dataclass keep every field they are given.
 
 Table rows are plain classes with ``__slots__``: each argument of ``__init__`` must land in the
 attribute of the same name, and every slot must be filled. Value records are tuple subclasses
@@ -15,6 +16,7 @@ import pickle
 
 import pytest
 
+from iaclint.images import ImageRef
 from iaclint.policies import _k8s
 from iaclint.policies.encryption import _flags, rds_tls_not_enforced, weak_tls_minimum
 from iaclint.policies.isolation import _levels
@@ -25,7 +27,7 @@ from iaclint.policies.supply_chain import _images
 ROWS = [_flags.Flag, weak_tls_minimum.MinTls, rds_tls_not_enforced.Target,
         azure_service_network_open.OpenService, terraform_resource_secret.Row,
         service_environment_secret.Row]
-VALUES = [_detect.Secret, _k8s.Setting, _k8s.Explicit, _levels.Settings, _images.Pinning]
+VALUES = [_detect.Secret, _k8s.Setting, _k8s.Explicit, _levels.Settings, _images.Pinning, ImageRef]
 
 
 def _params(cls) -> list[inspect.Parameter]:
