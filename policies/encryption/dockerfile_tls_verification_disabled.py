@@ -41,7 +41,7 @@ from iaclint.lazyre import lazy_re
 from iaclint.model import Severity
 from iaclint.registry import policy
 
-from .._docker import commands, per_script, run_scripts
+from .._docker import commands, per_command, per_script, run_scripts
 
 # curl short options that take a value: in "-fsSLo file" everything after "o" is its value.
 _CURL_VALUE_FLAGS = set("AbcCdDeEFHKmoPQrtTuUwxXyYz")
@@ -108,7 +108,8 @@ def _script_disables(script: str) -> tuple[str, ...]:
     return tuple(reasons)
 
 
-def _command_disables(command) -> list[str]:
+@per_command
+def _command_disables(command) -> tuple[str, ...]:
     out = []
     if command.words:  # ``VAR=x cmd``: set for that command (a bare ``VAR=x`` is not exported)
         for name, value in command.environment:
@@ -148,7 +149,7 @@ def _command_disables(command) -> list[str]:
         why = _npm_insecure(name, args)
         if why:
             out.append(why)
-    return out
+    return tuple(out)
 
 
 def _options(args: list[str]) -> list[str]:
