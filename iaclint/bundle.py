@@ -103,12 +103,15 @@ class CodeBundle:
         self.stale = True
         return {}
 
+    def _index(self) -> dict:
+        if self.entries is None:
+            self.entries = self._read() if self.path is not None else {}
+        return self.entries
+
     def find_spec(self, name: str, path=None, target=None) -> ModuleSpec | None:
         if not name.startswith(self.prefix):
             return None
-        if self.entries is None:
-            self.entries = self._read() if self.path is not None else {}
-        entry = self.entries.get(name)
+        entry = self._index().get(name)
         if entry is None:
             if not self.stale and self._exists(name):
                 self.stale = True  # a module added since the bundle was written
@@ -141,15 +144,21 @@ class CodeBundle:
         exec(self.get_code(module.__name__), module.__dict__)
 
     def get_code(self, name: str):
-        offset, length = self.entries[name][4:6]  # type: ignore[index]
+        offset, length = self._index()[name][4:6]
         return marshal.loads(_read_at(self._fd, length, self._base + offset))
 
     def is_package(self, name: str) -> bool:
-        return bool(self.entries and self.entries[name][3])
+        return bool(self._index()[name][3])
 
     def get_source(self, name: str) -> str:
-        with open(os.path.join(self.directory, self.entries[name][0]), encoding="utf-8") as fh:  # type: ignore[index]
+        with open(os.path.join(self.directory, self._index()[name][0]), encoding="utf-8") as fh:
             return fh.read()
+
+    def close(self) -> None:
+        """Let go of the file; the next import through the bundle reads it again."""
+        if self._fd >= 0:
+            os.close(self._fd)
+        self._fd, self.entries = -1, None
 
     # -- writing -----------------------------------------------------------------------------
     def modules(self) -> list[tuple[str, str, bool]]:
@@ -219,4 +228,5 @@ class CodeBundle:
         if not self.stale:
             return False
         self.stale = False
+        self.close()  # Windows does not replace a file that is open; later imports read the new one
         return self.write()

@@ -57,6 +57,7 @@ def pack(tmp_path, request):
     finally:
         sys.path.remove(str(tmp_path))
         for old in bundles:
+            old.close()
             if old in sys.meta_path:
                 sys.meta_path.remove(old)
         for mod in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
@@ -101,6 +102,8 @@ def test_a_module_edited_or_added_since_is_imported_from_its_source_and_the_bund
     assert bundle.stale
     assert bundle.refresh() and not bundle.stale
     assert not bundle.refresh()  # nothing new to write
+    c = importlib.import_module(f"{name}.sub.c")  # after a refresh, from the bundle just written
+    assert c.NAME == "helper/c" and c.__spec__.loader is bundle and not bundle.stale
     bundle = fresh()
     assert importlib.import_module(f"{name}.a").DOUBLE == 100
     assert importlib.import_module(f"{name}.e").E == "new"
