@@ -15,8 +15,8 @@ import posixpath
 from iaclint.shell import (HEREDOC_WORD, SHELLS, Command, command_of, commands, is_shell, pipelines,
                            runs_stdin, shell_c_script, split_words)
 
-__all__ = ["SHELLS", "Command", "command_of", "commands", "first_command", "is_shell", "per_command",
-           "per_script", "pipelines", "run_scripts", "runs_stdin", "shell_c_script", "split_words"]
+__all__ = ["SHELLS", "Command", "commands", "first_command", "is_shell", "per_command", "per_script",
+           "pipelines", "run_scripts", "runs_stdin", "shell_c_script", "split_words"]
 
 _NON_POSIX = ("powershell", "pwsh", "cmd")
 

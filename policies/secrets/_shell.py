@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 
-from .._docker import Command, command_of, pipelines, shell_c_script
+from .._docker import Command, per_command, pipelines, shell_c_script
 from ._detect import Secret, _literal_ok, argv_secrets, assignments, check_value, find_shapes
 
 _DECLARE = frozenset({"export", "declare", "typeset", "readonly", "local"})
@@ -40,7 +40,7 @@ def _script_secrets(script: str) -> tuple[Secret, ...]:
 
     for pipeline in pipelines(script):
         for k, cmd in enumerate(pipeline):
-            for secret in _command_secrets(cmd.text):
+            for secret in _command_secrets(cmd):
                 add(secret)
             if cmd.name in _WRITERS and any(later.name == "chpasswd" for later in pipeline[k + 1:]):
                 for line in " ".join(cmd.argv[1:]).replace("\\n", "\n").splitlines():
@@ -52,14 +52,12 @@ def _script_secrets(script: str) -> tuple[Secret, ...]:
     return tuple(found.values())
 
 
-@functools.lru_cache(maxsize=8192)
-def _command_secrets(text: str) -> tuple[Secret, ...]:
+@per_command
+def _command_secrets(cmd) -> tuple[Secret, ...]:
     """The credentials of one simple command, in the order they are written; remembered per
-    command, as its parse is (the same commands come back in many scripts: docker-python's 660
-    commands with words are 84 distinct ones)."""
-    cmd = command_of(text)
-    found = [check_value(name, value) for name, value in cmd.environment] if cmd is not None else []
-    argv = cmd.argv if cmd is not None else []
+    command (docker-python's 660 commands with words are 84 distinct ones)."""
+    found = [check_value(name, value) for name, value in cmd.environment]
+    argv = cmd.argv
     if argv:
         if cmd.name in _DECLARE:
             for word in argv[1:]:
