@@ -1,4 +1,4 @@
-"""The compiled code of a package's modules in one file, beside their ``.pyc`` files.
+"""The compiled code of a package's modules in one file, kept in iaclint's cache folder.
 
 Python imports a module by searching its folder, checking its source's time and size, then
 opening, reading and checking its ``.pyc``. On the 2-core Firecracker VM the benchmarks run on,
@@ -8,22 +8,24 @@ serves the modules below one package from one file, read once, at one ``stat`` o
 ~90 µs a module, most of it the import system's own bookkeeping (module locks, the module's
 attributes), which a finder does not bypass.
 
-It follows Python's rules for ``.pyc`` files:
-- it lives in the package's ``__pycache__`` (or under ``sys.pycache_prefix``), named for the
-  interpreter and the optimisation level (``_bundle.cpython-311.bin``), and says which Python
-  wrote it (``sys.version``) and for which folder;
-- it holds the code Python compiled: a module's ``.pyc`` when that is fresh, else its source
+The file (:func:`bundle_file`):
+- lives in the parse cache's folder (``$XDG_CACHE_HOME/iaclint``), and only a scan that may use
+  the cache uses it (not with ``--no-cache``). Never in the installed package: a file there that
+  pip did not install outlives ``pip uninstall``, and the folder it keeps alive then shadows a
+  later editable install of iaclint as a namespace package;
+- is named for the package's folder, the interpreter and the optimisation level, and says which
+  Python wrote it (``sys.version``, ``-O``) and for which folder;
+- holds the code Python compiled: a module's ``.pyc`` when that is fresh, else its source
   compiled, as an import would;
-- a module is served from it only while its source has the size and modification time it had
-  when the bundle was written (the ``.pyc`` check, in nanoseconds). A module changed or added
-  since, a bundle of another Python or another folder, an unreadable or corrupt bundle: each is
-  imported the usual way, and :meth:`CodeBundle.refresh` writes the bundle again;
-- it is written only where a ``.pyc`` would be (not under ``PYTHONDONTWRITEBYTECODE``, not in a
-  folder the user cannot write), to a temporary file renamed over the old one, so two runs may
-  write it at once.
+- serves a module only while its source has the size and modification time it had when the file
+  was written (the ``.pyc`` check, in nanoseconds). A module changed or added since, a file of
+  another Python or another folder, an unreadable or corrupt file: each is imported the usual
+  way, and :meth:`CodeBundle.refresh` writes the file again;
+- is written as ``.pyc`` files are (not under ``PYTHONDONTWRITEBYTECODE``, not in a folder the
+  user cannot write), to a temporary file renamed over the old one, so two runs may write it at
+  once.
 
-It holds code, never anything read from a scanned repository. ``--no-cache`` is about scan
-results and leaves it alone, as it leaves ``.pyc`` files alone.
+It holds iaclint's own code, never anything read from a scanned repository.
 """
 
 from __future__ import annotations
@@ -31,25 +33,21 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-# What importlib.util re-exports; importlib.machinery, which every run imports, is this module's
-# too, and importing importlib.util would cost ~0.7 ms.
-from importlib._bootstrap_external import cache_from_source
 from importlib.machinery import ModuleSpec
 
-__all__ = ["CodeBundle", "bundle_path"]
+__all__ = ["CodeBundle", "bundle_file"]
 
 _HEADER = b"iaclint code bundle 1\n"
 
 
-def bundle_path(directory: str) -> str | None:
-    """Where the bundle of the package in ``directory`` lives, or None when this Python keeps no
-    compiled code (``sys.implementation.cache_tag`` is None)."""
-    try:
-        pyc = cache_from_source(os.path.join(directory, "__init__.py"))  # honours pycache_prefix, -O
-    except NotImplementedError:
-        return None
-    folder, name = os.path.split(pyc)
-    return os.path.join(folder, "_bundle" + name[len("__init__"):-len(".pyc")] + ".bin")
+def bundle_file(folder: str, directory: str) -> str:
+    """The file in ``folder`` that keeps the code of the package whose folder is ``directory``,
+    for this interpreter and optimisation level: one per installation, so that several sharing
+    a cache folder do not overwrite each other's."""
+    import hashlib  # the parse cache, whose folder this is, has imported it already
+    tag = f"{sys.implementation.cache_tag}-O{sys.flags.optimize}"
+    where = hashlib.sha256(directory.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return os.path.join(folder, f"code-{tag}-{where}.bin")
 
 
 def _read_at(fd: int, size: int, offset: int) -> bytes:
@@ -60,18 +58,18 @@ def _read_at(fd: int, size: int, offset: int) -> bytes:
 
 
 def _stamp(directory: str) -> bytes:
-    return _HEADER + f"{sys.version}\n{directory}\n".encode("utf-8", "surrogateescape")
+    return _HEADER + f"{sys.version}\n-O{sys.flags.optimize}\n{directory}\n".encode("utf-8", "surrogateescape")
 
 
 class CodeBundle:
     """A finder and loader (``sys.meta_path``) for the modules below ``package``, whose folder is
     ``directory``; the package itself is imported the usual way, before them."""
 
-    def __init__(self, package: str, directory: str, path: str | None = None):
+    def __init__(self, package: str, directory: str, path: str):
         self.package = package
         self.prefix = package + "."
         self.directory = directory
-        self.path = bundle_path(directory) if path is None else path
+        self.path = path
         # name -> (source relative to directory, mtime_ns, size, is a package, offset, length)
         self.entries: dict | None = None
         self._fd, self._base = -1, 0  # the open bundle, where the code starts in it
@@ -84,7 +82,7 @@ class CodeBundle:
         stamp = _stamp(self.directory)
         fd = -1
         try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # type: ignore[arg-type]
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
             head = _read_at(fd, 16384, 0)  # the built-in pack's index: ~10 kB
             if head.startswith(stamp):
                 start = len(stamp) + 8
@@ -105,7 +103,7 @@ class CodeBundle:
 
     def _index(self) -> dict:
         if self.entries is None:
-            self.entries = self._read() if self.path is not None else {}
+            self.entries = self._read()
         return self.entries
 
     def find_spec(self, name: str, path=None, target=None) -> ModuleSpec | None:
@@ -185,7 +183,7 @@ class CodeBundle:
     def write(self) -> bool:
         """Write the bundle of every module below the package; False where Python would not write
         a ``.pyc`` either, or when writing failed (the modules are then imported the usual way)."""
-        if self.path is None or sys.dont_write_bytecode:
+        if sys.dont_write_bytecode:
             return False
         folder = os.path.dirname(self.path)
         try:

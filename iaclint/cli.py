@@ -73,7 +73,8 @@ COMMANDS = {
                           help="a Terraform variable value for root modules, as `terraform -var` "
                                "(repeatable; with --var-file, a later one wins)")),
         (("--no-cache",), dict(action="store_true",
-                               help="do not read or write the parse cache ($XDG_CACHE_HOME/iaclint)")),
+                               help="do not read or write the cache ($XDG_CACHE_HOME/iaclint: parses, "
+                                    "results, the policies' compiled code)")),
         (("-j", "--jobs"), dict(type=int, default=None, metavar="N",
                                 help="processes for parsing large scans (default: the number of CPUs)")),
         (("--max-file-size",), dict(type=_byte_size, default=None, metavar="SIZE",

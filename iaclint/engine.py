@@ -72,6 +72,8 @@ def scan(paths: list[str], config: Config | None = None, options: ScanOptions | 
         if cached is not None:  # nothing the scan depends on changed since a run that was kept
             cached.duration = time.perf_counter() - started
             return cached
+    if options.cache is not None:
+        registry.keep_code_in(options.cache.directory)  # the policies' compiled code, beside the parses
     chosen = registry.select(registry.catalogue(), list(config.select) + list(options.select),
                              list(config.ignore) + list(options.ignore))
     before = set(read.texts)

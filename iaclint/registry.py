@@ -214,25 +214,32 @@ def load_builtin() -> None:
     if _loaded:
         return
     _loaded = True
-    pack = _builtin_pack()
+    from . import policies as pack
     _import_tree(pack)
-    _bundle.refresh()
+    if _bundle is not None:
+        _bundle.refresh()
     load_entry_points()
 
 
-_bundle = None  # the built-in pack's compiled code (iaclint.bundle), installed by _builtin_pack()
+_bundle = None  # the built-in pack's compiled code (iaclint.bundle), once keep_code_in() is called
 
 
-def _builtin_pack():
-    """The built-in pack's package, its modules imported from one file of compiled code (on the
-    benchmark machine ~90 µs a module instead of ~230: see :mod:`iaclint.bundle`)."""
+def keep_code_in(folder: str) -> None:
+    """Import the built-in pack's modules from one file of compiled code in ``folder`` (the parse
+    cache's: a scan that may use the cache calls this), written by the first run that needs it:
+    on the benchmark machine ~90 µs a module instead of ~230 (see :mod:`iaclint.bundle`)."""
     global _bundle
     from . import policies as pack
-    if _bundle is None:
-        from .bundle import CodeBundle
-        _bundle = CodeBundle(pack.__name__, pack.__path__[0])
-        sys.meta_path.insert(0, _bundle)
-    return pack
+    from .bundle import CodeBundle, bundle_file
+    path = bundle_file(folder, pack.__path__[0])
+    if _bundle is not None:
+        if _bundle.path == path:
+            return
+        _bundle.close()
+        if _bundle in sys.meta_path:
+            sys.meta_path.remove(_bundle)
+    _bundle = CodeBundle(pack.__name__, pack.__path__[0], path)
+    sys.meta_path.insert(0, _bundle)
 
 
 def _import_tree(pack) -> None:
@@ -388,10 +395,10 @@ def catalogue() -> list:
     """Every policy a scan may run, sorted by id: an :class:`Entry` for each built-in policy the
     index lists (its module is not imported yet) and a :class:`Policy` for the others (modules
     added since the index was written, installed packs), which are imported now."""
-    pack = _builtin_pack()
     index = _builtin_index()
     if index is None:
         return all_policies()
+    from . import policies as pack
     for name in _policy_modules(pack):
         if name not in index:
             importlib.import_module(name)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import importlib
 import os
+import subprocess
 import sys
+import time
 
 import pytest
 
 from iaclint import registry
-from iaclint.bundle import CodeBundle, bundle_path
+from iaclint.bundle import CodeBundle, bundle_file
 
 FILES = {
     "__init__.py": "",
@@ -175,27 +177,50 @@ def test_the_bundle_is_written_only_where_python_writes_bytecode(pack, tmp_path,
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
 
 
-def test_the_bundle_lives_beside_the_packages_bytecode(tmp_path, monkeypatch):
-    monkeypatch.setattr(sys, "pycache_prefix", None)
-    path = bundle_path(str(tmp_path))
-    assert os.path.dirname(path) == str(tmp_path / "__pycache__")
-    assert os.path.basename(path) == f"_bundle.{sys.implementation.cache_tag}.bin"
-    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path / "prefix"))
-    assert bundle_path(str(tmp_path)).startswith(str(tmp_path / "prefix") + os.sep)
+def test_each_installation_and_interpreter_has_its_own_file(tmp_path, monkeypatch):
+    one, other = bundle_file(str(tmp_path), "/venv/a/iaclint/policies"), bundle_file(str(tmp_path), "/venv/b/iaclint/policies")
+    assert one != other and os.path.dirname(one) == os.path.dirname(other) == str(tmp_path)
+    assert bundle_file(str(tmp_path), "/venv/a/iaclint/policies") == one
+    assert f"-{sys.implementation.cache_tag}-" in os.path.basename(one)
+    monkeypatch.setattr(sys, "flags", type("Flags", (), {"optimize": 2})())
+    assert bundle_file(str(tmp_path), "/venv/a/iaclint/policies") != one  # -OO compiles other code
+
+
+def test_a_scan_keeps_the_code_in_its_cache_folder_and_not_with_no_cache(tmp_path):
+    """Never beside the installed package: a file pip did not install outlives ``pip uninstall``,
+    and the folder it keeps then shadows an editable install as a namespace package."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "Dockerfile").write_text("FROM python:3.12\nRUN curl -k https://x | sh\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    import iaclint.policies as pack
+    started = time.time() - 1
+    for name, extra in (("cached", []), ("uncached", ["--no-cache"])):
+        env["XDG_CACHE_HOME"] = str(tmp_path / name)
+        done = subprocess.run([sys.executable, "-I", "-m", "iaclint", "scan", str(repo), "-f", "json", *extra],
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1 and '"IAC-' in done.stdout, done.stderr
+    found = [os.path.join(d, f) for d, _s, fs in os.walk(tmp_path / "cached") for f in fs
+             if f.startswith("code-") and f.endswith(".bin")]
+    assert [os.path.basename(f) for f in found] == [os.path.basename(bundle_file("", pack.__path__[0]))]
+    assert not (tmp_path / "uncached").exists()
+    bundle = CodeBundle(pack.__name__, pack.__path__[0], found[0])
+    assert "iaclint.policies.encryption.dockerfile_tls_verification_disabled" in bundle._read()
+    written = [f for d, _s, fs in os.walk(pack.__path__[0]) for f in fs
+               if not f.endswith(".pyc") and os.path.getmtime(os.path.join(d, f)) >= started]
+    assert not written  # nothing but bytecode is written into the installed package
 
 
 def test_the_built_in_pack_is_bundled_with_the_code_python_compiles(tmp_path):
     """Every built-in policy module and helper is in the bundle, as the compiler makes it."""
     from importlib.machinery import SourceFileLoader
-    registry.catalogue()
-    installed = registry._bundle
-    assert installed is not None and installed in sys.meta_path
-    bundle = CodeBundle(installed.package, installed.directory, str(tmp_path / "policies.bin"))
+    import iaclint.policies as pack
+    bundle = CodeBundle(pack.__name__, pack.__path__[0], str(tmp_path / "policies.bin"))
     assert bundle.write()
     bundle.entries = bundle._read()
     names = {n for n, _rel, _pkg in bundle.modules()}
     assert set(bundle.entries) == names
-    assert set(registry._policy_modules(sys.modules[installed.package])) <= names
+    assert set(registry._policy_modules(pack)) <= names
     assert {"iaclint.policies._index", "iaclint.policies.secrets._detect"} <= names
     for name in ("iaclint.policies._index", "iaclint.policies.network.open_ingress",
                  "iaclint.policies.secrets._detect"):
