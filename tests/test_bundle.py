@@ -28,6 +28,14 @@ FILES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def bytecode_may_be_written(monkeypatch):
+    """The bundle is written only where Python writes bytecode; these tests are about what it
+    does when it is written, so they run as if ``PYTHONDONTWRITEBYTECODE`` were unset (CI, and
+    many developers' shells, set it). The test of that rule sets the flag itself."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+
+
 @pytest.fixture
 def pack(tmp_path, request):
     """``(package name, folder, bundle)``: a package written under tmp_path, cleaned up after."""
