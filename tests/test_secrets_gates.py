@@ -127,8 +127,7 @@ def test_a_named_password_is_judged_without_compiling_the_placeholder_pattern(mo
 
     for name in ("_PLACEHOLDER", "_INTERPOLATED", "_ENV_REF", "_MARKERS", "_TF_REF", "_RESOURCE_REF",
                  "_UPPER_NAME", "_PUBLIC_PREFIX"):
-        monkeypatch.setattr(D, name, LazyPattern(*getattr(D, name)._args if isinstance(getattr(D, name), LazyPattern)
-                                                  else (getattr(D, name).pattern, getattr(D, name).flags)))
+        monkeypatch.setattr(D, name, LazyPattern(*getattr(D, name)._args))  # a fresh one, not compiled yet
     monkeypatch.setattr(LazyPattern, "__getattr__", refuse)
     assert not D.is_placeholder("Zq8#mP2v!rT5")
     assert D.mask("Zq8#mP2v!rT5") == "****"
