@@ -32,11 +32,10 @@ import hashlib
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .output._common import dumps_indented, region
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing
 if TYPE_CHECKING:
     from .model import Finding
     from .result import ScanResult
@@ -103,12 +102,14 @@ def write(path: str, result: "ScanResult") -> int:
     return len(items)
 
 
-@dataclass
 class Baseline:
     """A baseline file read back: where it is and the findings it records."""
 
-    path: str
-    entries: list[dict]
+    __slots__ = ("path", "entries")
+
+    def __init__(self, path: str, entries: list[dict]):
+        self.path = path
+        self.entries = entries
 
     @property
     def base_dir(self) -> str:

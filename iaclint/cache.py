@@ -180,11 +180,13 @@ class ParseCache:
     def put_result(self, key: str, result, root: str, extra: list[str]) -> None:
         """Keep ``result``; ``extra`` are files read besides the scanned ones (checked on use)."""
         import copy
-        import dataclasses
+
+        from .model import Finding
         manifest = [(path, _digest(os.path.join(root, path))) for path in extra]
         light = copy.copy(result)
         light.policies = [p.without_func() for p in result.policies]
-        light.findings = [dataclasses.replace(f, resource=None) for f in result.findings]
+        light.findings = [Finding(f.policy_id, f.severity, f.message, f.location, f.address, f.family, f.properties)
+                          for f in result.findings]
         self.put("r" + key, (manifest, light))
 
     def prune(self) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
 
 from .files import NONBLOCKING
 
@@ -125,15 +124,20 @@ def _glob_regex(pattern: str, anchored: bool) -> str:
     return f"^{prefix}{''.join(out)}(?:/.*)?$"
 
 
-@dataclass
 class Discovered:
     """The files a scan reports on, those it reads only to evaluate them, and what it skipped."""
 
-    root: str                                   # absolute
-    # rel path -> kind, files to report on (kind None: a non-regular file named on the command line)
-    files: dict[str, str | None] = field(default_factory=dict)
-    context: dict[str, str] = field(default_factory=dict)  # rel path -> kind, read for evaluation only
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (rel path, why it was skipped)
+    __slots__ = ("root", "files", "context", "notes")
+
+    def __init__(self, root: str):
+        self.root = root  # absolute
+        # rel path -> kind, files to report on (kind None: a non-regular file named on the command line)
+        self.files: dict[str, str | None] = {}
+        self.context: dict[str, str] = {}  # rel path -> kind, read for evaluation only
+        self.notes: list[tuple[str, str]] = []  # (rel path, why it was skipped)
+
+    def __repr__(self) -> str:
+        return f"Discovered(root={self.root!r}, files={self.files!r}, context={self.context!r}, notes={self.notes!r})"
 
 
 def choose_root(paths: list[str]) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import enum
 import os
-from dataclasses import dataclass, field
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING: importing typing costs ~2 ms of every run
 if TYPE_CHECKING:
@@ -45,40 +44,110 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, slots=True)
+def _frozen(self, name, _value=None):
+    raise AttributeError(f"cannot assign to field {name!r}")
+
+
+# The records below are plain classes with ``__slots__``, written out as ``dataclass(frozen=True,
+# slots=True)`` would generate them (equality within one class, a hash of the fields, the same
+# repr). Not dataclasses: every run imports this module, and ``dataclasses`` brings ``inspect``,
+# ``ast``, ``dis`` and ``tokenize`` with it, then compiles each generated method with ``exec``
+# (~60M instructions, a quarter of a scan of one file). Frozen records fill their slots through
+# the slots' descriptors, since their own ``__setattr__`` refuses.
+
 class Span:
     """A region of one file: 1-based lines and columns, end column exclusive (as SARIF)."""
 
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    __slots__ = ("line", "column", "end_line", "end_column")
+
+    def __init__(self, line: int, column: int, end_line: int, end_column: int):
+        _span_line(self, line)
+        _span_column(self, column)
+        _span_end_line(self, end_line)
+        _span_end_column(self, end_column)
+
+    __setattr__ = __delattr__ = _frozen
 
     @staticmethod
     def point(line: int, column: int = 1) -> "Span":
         return Span(line, column, line, column + 1)
 
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.line == other.line and self.column == other.column
+                and self.end_line == other.end_line and self.end_column == other.end_column)
+
+    def __hash__(self) -> int:
+        return hash((self.line, self.column, self.end_line, self.end_column))
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__qualname__}(line={self.line!r}, column={self.column!r}, "
+                f"end_line={self.end_line!r}, end_column={self.end_column!r})")
+
     def __reduce__(self):  # a plain tuple: the parse cache unpickles hundreds of thousands of these
         return (Span, (self.line, self.column, self.end_line, self.end_column))
 
 
-@dataclass(frozen=True, slots=True)
+_span_line, _span_column, _span_end_line, _span_end_column = (
+    Span.__dict__[name].__set__ for name in Span.__slots__)
+
+
 class FileSpan(Span):
     """A span in another file than its resource's: what an override file (``override.tf``,
     ``*_override.tf``) wrote into a block of another file of its module."""
 
-    path: str = ""
+    __slots__ = ("path",)
+
+    def __init__(self, line: int, column: int, end_line: int, end_column: int, path: str = ""):
+        Span.__init__(self, line, column, end_line, end_column)
+        _file_span_path(self, path)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return Span.__eq__(self, other) and self.path == other.path
+
+    def __hash__(self) -> int:
+        return hash((self.line, self.column, self.end_line, self.end_column, self.path))
+
+    def __repr__(self) -> str:
+        return f"{Span.__repr__(self)[:-1]}, path={self.path!r})"
 
     def __reduce__(self):
         return (FileSpan, (self.line, self.column, self.end_line, self.end_column, self.path))
 
 
-@dataclass(frozen=True, slots=True)
+_file_span_path = FileSpan.__dict__["path"].__set__
+
+
 class Location:
     """A span in a file named by its path."""
 
-    path: str  # POSIX path relative to the scan root
-    span: Span
+    __slots__ = ("path", "span")
+
+    def __init__(self, path: str, span: Span):
+        _location_path(self, path)  # POSIX path relative to the scan root
+        _location_span(self, span)
+
+    __setattr__ = __delattr__ = _frozen
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self.path == other.path and self.span == other.span
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.span))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__qualname__}(path={self.path!r}, span={self.span!r})"
+
+    def __reduce__(self):
+        return (Location, (self.path, self.span))
+
+
+_location_path, _location_span = (Location.__dict__[name].__set__ for name in Location.__slots__)
 
 
 class UnknownValue(Exception):
@@ -524,40 +593,92 @@ class Resource(Node):
         return f"Resource({self.source}:{self.type} {self.address} @ {self.file}:{self.header.line})"
 
 
-@dataclass(slots=True)
 class Finding:
-    """One problem a policy found, where it is, and what the scan decided about it."""
+    """One problem a policy found, where it is, and what the scan decided about it.
 
-    policy_id: str
-    severity: Severity
-    message: str
-    location: Location
-    address: str
-    family: str = ""
-    properties: dict = field(default_factory=dict)
-    resource: "Resource | None" = field(default=None, repr=False, compare=False)
+    ``resource`` (the resource it was found on, for the engine) takes no part in equality or
+    the repr.
+    """
+
+    __slots__ = ("policy_id", "severity", "message", "location", "address", "family", "properties", "resource")
+
+    def __init__(self, policy_id: str, severity: Severity, message: str, location: Location, address: str,
+                 family: str = "", properties: dict | None = None, resource: "Resource | None" = None):
+        self.policy_id = policy_id
+        self.severity = severity
+        self.message = message
+        self.location = location
+        self.address = address
+        self.family = family
+        self.properties = {} if properties is None else properties
+        self.resource = resource
+
+    def _compared(self) -> tuple:
+        return (self.policy_id, self.severity, self.message, self.location, self.address, self.family,
+                self.properties)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    __hash__ = None  # mutable
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__qualname__}(policy_id={self.policy_id!r}, severity={self.severity!r}, "
+                f"message={self.message!r}, location={self.location!r}, address={self.address!r}, "
+                f"family={self.family!r}, properties={self.properties!r})")
+
+    def __reduce__(self):
+        return (Finding, self._compared() + (self.resource,))
 
     def sort_key(self) -> tuple:
         s = self.location.span
         return (self.location.path, s.line, s.column, self.policy_id, self.address, self.message)
 
 
-@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """Something about the scan itself: a file that did not parse, a stale suppression.
 
     ``level`` is ``error`` (the file was not fully checked: exit 2), ``warning`` or ``note``.
     """
 
-    level: str
-    message: str
-    path: str
-    span: Span | None = None
-    code: str = ""
+    __slots__ = ("level", "message", "path", "span", "code")
+
+    def __init__(self, level: str, message: str, path: str, span: Span | None = None, code: str = ""):
+        _diagnostic_level(self, level)
+        _diagnostic_message(self, message)
+        _diagnostic_path(self, path)
+        _diagnostic_span(self, span)
+        _diagnostic_code(self, code)
+
+    __setattr__ = __delattr__ = _frozen
+
+    def _fields(self) -> tuple:
+        return (self.level, self.message, self.path, self.span, self.code)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__qualname__}(level={self.level!r}, message={self.message!r}, "
+                f"path={self.path!r}, span={self.span!r}, code={self.code!r})")
+
+    def __reduce__(self):
+        return (Diagnostic, self._fields())
 
     def sort_key(self) -> tuple:
         s = self.span or Span(0, 0, 0, 0)
         return (self.path, s.line, s.column, self.code, self.message)
+
+
+(_diagnostic_level, _diagnostic_message, _diagnostic_path, _diagnostic_span,
+ _diagnostic_code) = (Diagnostic.__dict__[name].__set__ for name in Diagnostic.__slots__)
 
 
 def raised_at(exc: BaseException) -> str:

@@ -310,6 +310,28 @@ def test_version_and_rules_do_not_import_parsers():
     assert out.returncode == 0 and out.stdout.startswith("iaclint ")
 
 
+def test_a_scan_imports_neither_typing_nor_dataclasses(tmp_path):
+    # Each costs a short scan a quarter of its instructions (dataclasses brings inspect, ast, dis
+    # and tokenize, then execs every generated method); annotations need neither.
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n')
+    (tmp_path / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+                                       "spec:\n  containers: [{name: c, image: nginx}]\n")
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12\nRUN pip install x\n")
+    code = ("import sys\n"
+            "from iaclint.cli import main\n"
+            "try:\n"
+            "    main(['scan', '--no-cache', '--jobs', '1', '-f', 'sarif', '-o', sys.argv[2], sys.argv[1]])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print(sorted(m for m in ('typing', 'dataclasses', 'inspect', 'ast') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(tmp_path / "out.sarif")],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+    ran = json.loads((tmp_path / "out.sarif").read_text())["runs"][0]
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in ran["results"]} \
+        == {"main.tf", "pod.yaml", "Dockerfile"}
+
+
 def test_a_run_builds_only_its_subcommand_and_reads_it_as_the_full_parser_does(capsys):
     from iaclint.cli import COMMANDS, build_parser, main
     full = build_parser()

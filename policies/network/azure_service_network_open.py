@@ -10,12 +10,15 @@ exception noted in its row). The storage account row of this family is IAC-NET-0
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Callable
 
 from iaclint.model import Severity, Unknown, UnknownValue
 from iaclint.registry import policy
 
 from ._net import as_bool, as_text, world_cidrs
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING: importing typing costs ~2 ms of every run
+if TYPE_CHECKING:
+    from typing import Callable
 
 PUBLIC = "public_network_access_enabled"
 
