@@ -51,6 +51,7 @@ import re
 from bisect import bisect_right
 
 from iaclint.images import parse_image_ref as _parse_ref
+from iaclint.lazyre import lazy_re
 from iaclint.model import Diagnostic, ParseError, Resource, Span, Unknown
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING: importing typing costs ~2 ms of every run
@@ -78,17 +79,18 @@ _DIRECTIVE = re.compile(r"#[\t\f ]*([a-zA-Z][a-zA-Z0-9]*)[\t\f ]*=[\t\f ]*(.+?)[
 _KEYWORD = re.compile(r"[ \t\v\f\r]*([^ \t\v\f\r]+)")
 _BLANKS = re.compile(r"[ \t\v\f\r]+")
 _NON_BLANK = re.compile(r"[^ \t\v\f\r]+")
-# one --flag word: quotes group across blanks, backslash escapes (also inside quotes)
+# one --flag word: quotes group across blanks, backslash escapes (also inside quotes). Patterns for
+# what few files hold (quoted flags, heredocs, ${...}, HEALTHCHECK) are compiled on first use.
 _FLAG = re.compile(
     r"""\s*+(--(?:[^\s"'\\]++|\\.?|"(?:[^"\\]++|\\.?)*+"?|'(?:[^'\\]++|\\.?)*+'?)*+)""", re.S)
-_FLAG_PART = re.compile(r"""\\(.?)|"((?:[^"\\]|\\.?)*+)"?|'((?:[^'\\]|\\.?)*+)'?""", re.S)
-_BACKSLASHED = re.compile(r"\\(.?)", re.S)
-_HEREDOC = re.compile(r"(\d*)<<(-?)([^<]*)\Z", re.S)
-_LEADING_TABS = re.compile(r"^\t+", re.M)
+_FLAG_PART = lazy_re(r"""\\(.?)|"((?:[^"\\]|\\.?)*+)"?|'((?:[^'\\]|\\.?)*+)'?""", re.S)
+_BACKSLASHED = lazy_re(r"\\(.?)", re.S)
+_HEREDOC = lazy_re(r"(\d*)<<(-?)([^<]*)\Z", re.S)
+_LEADING_TABS = lazy_re(r"^\t+", re.M)
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9\-_.]*\Z")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BRACED = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:(\})|(:?[-+?]))")
-_HEALTH_TYPE = re.compile(r"(\S+)\s*", re.S)
+_BRACED = lazy_re(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:(\})|(:?[-+?]))")
+_HEALTH_TYPE = lazy_re(r"(\S+)\s*", re.S)
 _JSON = json.JSONDecoder()
 
 
@@ -109,7 +111,16 @@ def _escape_regexes(esc: str) -> dict[str, re.Pattern]:
     }
 
 
-_ESCAPES = {"\\": _escape_regexes("\\"), "`": _escape_regexes("`")}
+class _ByEscape(dict):
+    """The patterns of each escape character (backslash or backtick), compiled when a file first
+    needs them: most Dockerfiles never use the backtick."""
+
+    def __missing__(self, escape: str) -> dict[str, re.Pattern]:
+        rx = self[escape] = _escape_regexes(escape)
+        return rx
+
+
+_ESCAPES = _ByEscape()
 
 
 def parse(text: str, path: str) -> tuple[list[Resource], list[Diagnostic]]:

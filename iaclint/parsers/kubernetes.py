@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-import yaml
+from .pyyaml import yaml  # first: it imports yaml without a pattern libyaml never uses
 from yaml.constructor import SafeConstructor
 from yaml.events import (
     AliasEvent, DocumentEndEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent,

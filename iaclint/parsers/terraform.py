@@ -31,7 +31,7 @@ _BLOCK_LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output":
 
 def _json_items(text: str, path: str) -> list:
     import json
-    import yaml
+    from .pyyaml import yaml
     try:  # strict JSON first (YAML would accept a trailing comma); YAML then gives positions
         json.loads(text, parse_int=len)  # only checked: no int() of a number's digits (Python limits it)
     except json.JSONDecodeError as exc:
@@ -85,7 +85,7 @@ def _type_expression(attr: Attribute) -> Attribute:
 
 
 def _body(node) -> list:
-    import yaml
+    from .pyyaml import yaml
     out: list = []
     for k, v in _pairs(node):
         name = _scalar(k)
@@ -106,7 +106,7 @@ def _body(node) -> list:
 
 
 def _expr(node):
-    import yaml
+    from .pyyaml import yaml
     span = _span(node, node)
     if isinstance(node, yaml.MappingNode):
         return Object([(Lit(_scalar(k), _span(k, k)), _expr(v)) for k, v in node.value], span)
@@ -129,19 +129,19 @@ def _expr(node):
 
 
 def _pairs(node):
-    import yaml
+    from .pyyaml import yaml
     if isinstance(node, yaml.MappingNode):
         return node.value
     raise ParseError("expected a JSON object here", *_start(node))
 
 
 def _as_list(node):
-    import yaml
+    from .pyyaml import yaml
     return node.value if isinstance(node, yaml.SequenceNode) else [node]
 
 
 def _scalar(node) -> str:
-    import yaml
+    from .pyyaml import yaml
     if not isinstance(node, yaml.ScalarNode):
         raise ParseError("expected a string key", *_start(node))
     return node.value
