@@ -226,8 +226,26 @@ def _read(argv: list[str]):
     return types.SimpleNamespace(**values)
 
 
+def python_problem(version: tuple = tuple(sys.version_info[:3])) -> str | None:
+    """Why this Python cannot run iaclint, or None.
+
+    Python 3.11.0-3.11.4 match possessive quantifiers (``x*+``, ``(?:...)++``) wrongly when the
+    repeated part can backtrack (CPython gh-106052, fixed in 3.11.5), and the parsers rely on
+    them: on 3.11.2 the HCL parser reads ``"a${b}"`` as the literal text ``a${b}``, so a scan
+    would be wrong without any error. ``requires-python`` keeps pip from installing iaclint
+    there; this covers a checkout run in place.
+    """
+    if version < (3, 11, 5):
+        found = ".".join(map(str, version))
+        return (f"Python {found} has a regular-expression bug (CPython gh-106052) that makes the "
+                "parsers misread files; iaclint needs Python 3.11.5 or newer")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if problem := python_problem():
+        return _fail(problem)
     args, parser = _read(argv), None
     if args is None:
         parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)

@@ -298,6 +298,27 @@ def test_cli_rules_and_explain(capsys):
     assert cli(["explain", "IAC-XXX-000"], capsys)[0] == 2
 
 
+def test_python_3_11_before_5_is_refused_with_the_reason(monkeypatch, capsys):
+    from iaclint import cli as cli_mod
+    message = cli_mod.python_problem((3, 11, 2))
+    assert "3.11.2" in message and "3.11.5" in message and "gh-106052" in message
+    assert cli_mod.python_problem((3, 11, 4)) is not None
+    assert cli_mod.python_problem((3, 11, 5)) is None and cli_mod.python_problem((3, 13, 0)) is None
+    assert cli_mod.python_problem() is None  # this Python (requires-python keeps it so)
+    monkeypatch.setattr(cli_mod, "python_problem", lambda: "too old")
+    assert main(["scan", "."]) == 2
+    assert capsys.readouterr().err == "iaclint: error: too old\n"
+
+
+def test_this_python_matches_possessive_quantifiers_as_documented():
+    # CPython gh-106052: on 3.11.0-3.11.4 this matched, and the HCL parser read "a${b}" as text.
+    import re
+    assert re.fullmatch("(?:ab?c)*+", "a") is None
+    from iaclint.model import Span
+    from iaclint.parsers import hcl
+    assert type(hcl.parse_expression('"a${b}"', Span(1, 1, 1, 8))).__name__ == "Template"
+
+
 def test_version_and_rules_do_not_import_parsers():
     code = ("import sys, runpy\n"
             "sys.argv = ['iaclint', 'rules']\n"
