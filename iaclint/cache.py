@@ -180,13 +180,10 @@ class ParseCache:
     def put_result(self, key: str, result, root: str, extra: list[str]) -> None:
         """Keep ``result``; ``extra`` are files read besides the scanned ones (checked on use)."""
         import copy
-
-        from .model import Finding
         manifest = [(path, _digest(os.path.join(root, path))) for path in extra]
         light = copy.copy(result)
         light.policies = [p.without_func() for p in result.policies]
-        light.findings = [Finding(f.policy_id, f.severity, f.message, f.location, f.address, f.family, f.properties)
-                          for f in result.findings]
+        light.findings = [f.without_resource() for f in result.findings]
         self.put("r" + key, (manifest, light))
 
     def prune(self) -> None:

@@ -632,6 +632,10 @@ class Finding:
     def __reduce__(self):
         return (Finding, self._compared() + (self.resource,))
 
+    def without_resource(self) -> "Finding":
+        """A copy without the resource (which the result cache does not keep)."""
+        return Finding(*self._compared())
+
     def sort_key(self) -> tuple:
         s = self.location.span
         return (self.location.path, s.line, s.column, self.policy_id, self.address, self.message)

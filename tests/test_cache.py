@@ -156,6 +156,17 @@ def test_result_cache_reuses_a_scan_only_while_nothing_it_read_changed(tmp_path,
     assert len(calls) == 5  # other options, other result
 
 
+def test_a_kept_result_holds_its_findings_without_their_resources(tmp_path):
+    cache = ParseCache(str(tmp_path / "cache"))
+    result = scan([os.path.join(FIXTURES, "IAC-ENC-001")], options=ScanOptions(cache=cache))
+    assert result.findings and all(f.resource is not None for f in result.findings)
+    cache.put_result("0123abcd", result, str(tmp_path), [])
+    kept = cache.get_result("0123abcd", str(tmp_path))
+    assert kept.findings == result.findings  # the resource takes no part in equality
+    assert all(f.resource is None for f in kept.findings)
+    assert all(f.resource is not None for f in result.findings)  # the scan's own are untouched
+
+
 def test_result_cache_notices_files_added_where_the_scan_listed_a_folder(tmp_path, monkeypatch):
     # A file added to a called module outside the scanned folder, a file a fileset() would match,
     # and `terraform init`'s modules.json appearing: the scan read none of them, so only the
